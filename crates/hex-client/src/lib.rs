@@ -1,0 +1,1 @@
+//! Typed async client for Hex's public REST API v1.

@@ -1,0 +1,2 @@
+//! hex-mcp: an MCP server for Hex.
+fn main() {}

@@ -1,0 +1,1 @@
+//! A stateful, in-memory emulation of Hex's public REST API v1.
