@@ -1,0 +1,325 @@
+//! Client-side pacing per Hex rate-limit group, so bulk work stays under Hex's documented limits
+//! instead of collecting 429s.
+//!
+//! Each quota is "at most `max` requests in any window of `per`" (a sliding window). That is the
+//! strictest reading of "20 per minute", so it stays under whatever algorithm Hex runs (fixed windows,
+//! sliding windows or token buckets). A token bucket with a full burst (GCRA, as in `governor`) would
+//! let through up to `2·max − 1` requests in one minute and so trip Hex's limit under sustained load.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::error::{HexError, RateLimitSource};
+
+/// A rate-limit group: the requests that share one quota at Hex.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum RateGroup {
+    /// RunProject: 20 per minute and 60 per hour.
+    RunProject,
+    /// Hex's default `hex-api` group, on the endpoints that name it (CreateProject, GetRunStatus,
+    /// ListDataConnections, GetDataConnection): 30 per minute and 1,800 per hour by default.
+    HexApi,
+    /// GetChartImageFromRun and GetChartImageFromLogic: 20 per minute (one shared quota, a guess).
+    ChartImage,
+    /// IngestSemanticProject: 3 per minute.
+    SemanticIngest,
+}
+
+impl fmt::Display for RateGroup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::RunProject => "RunProject",
+            Self::HexApi => "hex-api",
+            Self::ChartImage => "GetChartImage",
+            Self::SemanticIngest => "IngestSemanticProject",
+        })
+    }
+}
+
+/// At most `max` requests in any window of length `per`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    /// Requests allowed per window (0 is treated as 1).
+    pub max: u32,
+    /// Window length.
+    pub per: Duration,
+}
+
+impl Quota {
+    /// `max` requests per minute.
+    pub const fn per_minute(max: u32) -> Self {
+        Self {
+            max,
+            per: Duration::from_secs(60),
+        }
+    }
+
+    /// `max` requests per hour.
+    pub const fn per_hour(max: u32) -> Self {
+        Self {
+            max,
+            per: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// Pacing configuration. Hex says its limits vary by workspace, so every figure can be changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateLimits {
+    /// Pace at all. Off: requests go out at once and Hex's 429s are the only brake.
+    pub enabled: bool,
+    /// The longest a call may sleep for pacing. A call that would wait longer fails at once with
+    /// [`HexError::RateLimited`] (source [`RateLimitSource::ClientPacing`]) carrying the wait.
+    pub max_wait: Duration,
+    /// Quotas per group; every quota of a group applies. Groups absent here are not paced.
+    pub groups: BTreeMap<RateGroup, Vec<Quota>>,
+}
+
+impl Default for RateLimits {
+    /// Hex's documented defaults, and a 10 s maximum wait.
+    fn default() -> Self {
+        let groups = BTreeMap::from([
+            (
+                RateGroup::RunProject,
+                vec![Quota::per_minute(20), Quota::per_hour(60)],
+            ),
+            (
+                RateGroup::HexApi,
+                vec![Quota::per_minute(30), Quota::per_hour(1800)],
+            ),
+            (RateGroup::ChartImage, vec![Quota::per_minute(20)]),
+            (RateGroup::SemanticIngest, vec![Quota::per_minute(3)]),
+        ]);
+        Self {
+            enabled: true,
+            max_wait: Duration::from_secs(10),
+            groups,
+        }
+    }
+}
+
+impl RateLimits {
+    /// No client-side pacing.
+    pub fn disabled() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Replaces a group's quotas (an empty list stops pacing that group).
+    #[must_use]
+    pub fn with_group(mut self, group: RateGroup, quotas: Vec<Quota>) -> Self {
+        self.groups.insert(group, quotas);
+        self
+    }
+
+    /// Sets the maximum wait.
+    #[must_use]
+    pub fn with_max_wait(mut self, max_wait: Duration) -> Self {
+        self.max_wait = max_wait;
+        self
+    }
+}
+
+/// The request times already granted in one quota's window (past or reserved in the near future).
+#[derive(Debug)]
+struct Window {
+    quota: Quota,
+    granted: VecDeque<Instant>,
+}
+
+impl Window {
+    fn new(quota: Quota) -> Self {
+        Self {
+            quota: Quota {
+                max: quota.max.max(1),
+                ..quota
+            },
+            granted: VecDeque::new(),
+        }
+    }
+
+    /// The earliest time at or after `now` at which one more request fits the window. Requests are
+    /// granted in order, so the answer is never before the last grant.
+    fn earliest(&mut self, now: Instant) -> Instant {
+        while self
+            .granted
+            .front()
+            .is_some_and(|t| *t + self.quota.per <= now)
+        {
+            self.granted.pop_front();
+        }
+        let after_last = self.granted.back().map_or(now, |t| (*t).max(now));
+        let max = usize::try_from(self.quota.max).unwrap_or(usize::MAX);
+        if self.granted.len() < max {
+            return after_last;
+        }
+        // Full: the next request must wait until the oldest of the last `max` leaves the window.
+        let oldest = self.granted.len() - max;
+        self.granted
+            .get(oldest)
+            .map_or(after_last, |t| after_last.max(*t + self.quota.per))
+    }
+
+    fn grant(&mut self, at: Instant) {
+        self.granted.push_back(at);
+        let max = usize::try_from(self.quota.max).unwrap_or(usize::MAX);
+        while self.granted.len() > max {
+            self.granted.pop_front();
+        }
+    }
+}
+
+/// Shared pacing state of one client (all its clones).
+#[derive(Debug)]
+pub(crate) struct Pacer {
+    limits: RateLimits,
+    windows: Mutex<BTreeMap<RateGroup, Vec<Window>>>,
+}
+
+impl Pacer {
+    pub(crate) fn new(limits: RateLimits) -> Self {
+        let windows = limits
+            .groups
+            .iter()
+            .map(|(group, quotas)| (*group, quotas.iter().copied().map(Window::new).collect()))
+            .collect();
+        Self {
+            limits,
+            windows: Mutex::new(windows),
+        }
+    }
+
+    pub(crate) fn limits(&self) -> &RateLimits {
+        &self.limits
+    }
+
+    /// Waits for a slot in `group`, or fails at once if the wait would exceed the maximum.
+    pub(crate) async fn acquire(&self, group: Option<RateGroup>) -> Result<(), HexError> {
+        let Some(group) = group.filter(|_| self.limits.enabled) else {
+            return Ok(());
+        };
+        let wait = self.reserve(group)?;
+        if !wait.is_zero() {
+            tracing::debug!(group = %group, wait_ms = wait.as_millis(), "pacing before a Hex request");
+            tokio::time::sleep(wait).await;
+        }
+        Ok(())
+    }
+
+    /// Books the earliest slot that satisfies every quota of the group and returns the wait until it.
+    fn reserve(&self, group: RateGroup) -> Result<Duration, HexError> {
+        let mut all = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(windows) = all.get_mut(&group).filter(|w| !w.is_empty()) else {
+            return Ok(Duration::ZERO);
+        };
+        let now = Instant::now();
+        let at = windows
+            .iter_mut()
+            .map(|w| w.earliest(now))
+            .max()
+            .unwrap_or(now);
+        let wait = at.saturating_duration_since(now);
+        if wait > self.limits.max_wait {
+            return Err(HexError::RateLimited {
+                retry_after: Some(wait),
+                source: RateLimitSource::ClientPacing { group },
+            });
+        }
+        windows.iter_mut().for_each(|w| w.grant(at));
+        Ok(wait)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pacer(quotas: Vec<Quota>, max_wait: Duration) -> Pacer {
+        Pacer::new(
+            RateLimits::default()
+                .with_group(RateGroup::RunProject, quotas)
+                .with_max_wait(max_wait),
+        )
+    }
+
+    #[test]
+    fn grants_up_to_max_then_refuses_with_the_wait() {
+        let pacer = pacer(vec![Quota::per_minute(2)], Duration::from_secs(1));
+        assert_eq!(
+            pacer.reserve(RateGroup::RunProject).unwrap(),
+            Duration::ZERO
+        );
+        assert_eq!(
+            pacer.reserve(RateGroup::RunProject).unwrap(),
+            Duration::ZERO
+        );
+        let err = pacer.reserve(RateGroup::RunProject).unwrap_err();
+        let wait = err.retry_after().unwrap();
+        assert!(
+            wait > Duration::from_secs(59) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
+        assert!(matches!(
+            err,
+            HexError::RateLimited {
+                source: RateLimitSource::ClientPacing {
+                    group: RateGroup::RunProject
+                },
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn every_quota_of_a_group_applies() {
+        // The per-hour quota is the tighter one here.
+        let pacer = pacer(
+            vec![Quota::per_minute(5), Quota::per_hour(1)],
+            Duration::from_secs(1),
+        );
+        assert!(pacer.reserve(RateGroup::RunProject).is_ok());
+        let wait = pacer
+            .reserve(RateGroup::RunProject)
+            .unwrap_err()
+            .retry_after()
+            .unwrap();
+        assert!(wait > Duration::from_secs(3500), "{wait:?}");
+    }
+
+    #[test]
+    fn short_waits_are_granted_in_order() {
+        let quota = Quota {
+            max: 1,
+            per: Duration::from_millis(100),
+        };
+        let pacer = pacer(vec![quota], Duration::from_secs(1));
+        assert_eq!(
+            pacer.reserve(RateGroup::RunProject).unwrap(),
+            Duration::ZERO
+        );
+        let second = pacer.reserve(RateGroup::RunProject).unwrap();
+        let third = pacer.reserve(RateGroup::RunProject).unwrap();
+        assert!(
+            second > Duration::from_millis(90) && second <= Duration::from_millis(100),
+            "{second:?}"
+        );
+        assert!(third > Duration::from_millis(190), "{third:?}");
+    }
+
+    #[test]
+    fn unpaced_groups_and_disabled_limits_never_wait() {
+        let limits = RateLimits::default().with_group(RateGroup::HexApi, vec![]);
+        let pacer = Pacer::new(limits);
+        for _ in 0..100 {
+            assert_eq!(pacer.reserve(RateGroup::HexApi).unwrap(), Duration::ZERO);
+        }
+        assert!(!RateLimits::disabled().enabled);
+    }
+}

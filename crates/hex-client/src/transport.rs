@@ -1,0 +1,495 @@
+//! Sends one operation: URL, auth, pacing, retries, status mapping and decoding. API modules describe
+//! an operation with an [`Op`] and a [`Call`]; nothing else in the crate touches HTTP.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, SystemTime};
+
+use backon::Retryable;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderName, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::client::HexClient;
+use crate::error::{ErrorDetails, HexError, InvalidParam, RateLimitSource};
+use crate::limits::RateGroup;
+use crate::retry::{Repeat, WaitBudget, parse_retry_after};
+use crate::secret::to_request_body;
+use crate::wire::Query;
+
+/// How much of an unreadable body an error message quotes.
+const EXCERPT_CHARS: usize = 200;
+
+/// One Hex operation: its name in Hex's reference, method, path template (for logs), whether it may
+/// be repeated, and the rate-limit group that paces it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Op {
+    pub(crate) name: &'static str,
+    pub(crate) method: Verb,
+    pub(crate) template: &'static str,
+    pub(crate) repeat: Repeat,
+    pub(crate) group: Option<RateGroup>,
+}
+
+impl Op {
+    /// A read: always safe to repeat.
+    pub(crate) const fn get(name: &'static str, template: &'static str) -> Self {
+        Self {
+            name,
+            method: Verb::Get,
+            template,
+            repeat: Repeat::Safe,
+            group: None,
+        }
+    }
+
+    /// A POST that creates something: sent exactly once, whatever happens.
+    pub(crate) const fn create(name: &'static str, template: &'static str) -> Self {
+        Self {
+            name,
+            method: Verb::Post,
+            template,
+            repeat: Repeat::Never,
+            group: None,
+        }
+    }
+
+    /// Any other method, with its repetition marked explicitly.
+    pub(crate) const fn new(
+        name: &'static str,
+        method: Verb,
+        template: &'static str,
+        repeat: Repeat,
+    ) -> Self {
+        Self {
+            name,
+            method,
+            template,
+            repeat,
+            group: None,
+        }
+    }
+
+    /// Paces the operation in a rate-limit group.
+    pub(crate) const fn paced(self, group: RateGroup) -> Self {
+        Self {
+            group: Some(group),
+            ..self
+        }
+    }
+}
+
+/// HTTP methods Hex uses (a `Copy` stand-in for [`Method`], so operations can be constants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verb {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Verb {
+    fn method(self) -> Method {
+        match self {
+            Self::Get => Method::GET,
+            Self::Post => Method::POST,
+            Self::Patch => Method::PATCH,
+            Self::Delete => Method::DELETE,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Get => "GET",
+            Self::Post => "POST",
+            Self::Patch => "PATCH",
+            Self::Delete => "DELETE",
+        }
+    }
+}
+
+/// The variable parts of one request.
+#[derive(Debug, Default)]
+pub(crate) struct Call {
+    segments: Vec<String>,
+    query: Query,
+    body: Option<Vec<u8>>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl Call {
+    /// A request to `base/segment/segment…`; each segment is percent-encoded (a `/` inside an id
+    /// stays inside its segment).
+    pub(crate) fn at(segments: &[&str]) -> Self {
+        Self {
+            segments: segments.iter().map(|s| (*s).to_owned()).collect(),
+            ..Self::default()
+        }
+    }
+
+    pub(crate) fn query(mut self, query: Query) -> Self {
+        self.query = query;
+        self
+    }
+
+    /// Serialises the JSON body, with real values for [`crate::Secret`] fields.
+    pub(crate) fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, HexError> {
+        let bytes = to_request_body(body).map_err(|e| {
+            HexError::invalid_input(format!("the request body cannot be serialised: {e}"))
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    pub(crate) fn header(mut self, name: &'static str, value: &str) -> Result<Self, HexError> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            HexError::invalid_input(format!(
+                "the {name} header value contains characters not allowed in HTTP headers"
+            ))
+        })?;
+        self.headers.push((HeaderName::from_static(name), value));
+        Ok(self)
+    }
+}
+
+/// Refuses ids that would change the URL's meaning: empty, `.` or `..` (which URL normalisation
+/// would drop or resolve). Anything else is percent-encoded into its own path segment.
+pub(crate) fn id<'a>(name: &str, value: &'a str) -> Result<&'a str, HexError> {
+    if value.trim().is_empty() || value == "." || value == ".." {
+        return Err(HexError::invalid_input(format!(
+            "{name} must be a non-empty id (got {value:?})"
+        )));
+    }
+    Ok(value)
+}
+
+/// A successful answer.
+struct Reply {
+    status: StatusCode,
+    body: Vec<u8>,
+}
+
+impl HexClient {
+    /// Sends and decodes a JSON answer.
+    pub(crate) async fn send_json<T: DeserializeOwned>(
+        &self,
+        op: &Op,
+        call: Call,
+    ) -> Result<T, HexError> {
+        let reply = self.execute(op, &call).await?;
+        serde_json::from_slice(&reply.body).map_err(|e| HexError::Decode {
+            operation: op.name,
+            status: reply.status.as_u16(),
+            message: e.to_string(),
+            excerpt: excerpt(&reply.body),
+        })
+    }
+
+    /// Sends and ignores the body of a success (204, or 200 with no content).
+    pub(crate) async fn send_empty(&self, op: &Op, call: Call) -> Result<(), HexError> {
+        self.execute(op, &call).await.map(drop)
+    }
+
+    async fn execute(&self, op: &Op, call: &Call) -> Result<Reply, HexError> {
+        let url = self.url_for(call)?;
+        let policy = &self.inner.retry;
+        if op.repeat == Repeat::Never || policy.max_retries == 0 {
+            return self.attempt(op, call, &url, 1).await;
+        }
+        let attempt = AtomicU32::new(0);
+        let mut budget = WaitBudget::new(policy);
+        (|| {
+            let number = attempt.fetch_add(1, Ordering::Relaxed) + 1;
+            self.attempt(op, call, &url, number)
+        })
+        .retry(policy.backoff())
+        .sleep(tokio::time::sleep)
+        .when(worth_retrying)
+        .adjust(|err, backoff| budget.next_wait(backoff, err.retry_after()))
+        .notify(|err, wait| {
+            tracing::debug!(
+                operation = op.name,
+                wait_ms = wait.as_millis(),
+                status = err.status(),
+                "retrying Hex request"
+            );
+        })
+        .await
+    }
+
+    fn url_for(&self, call: &Call) -> Result<Url, HexError> {
+        let mut url = self.inner.base.clone();
+        url.path_segments_mut()
+            .map_err(|()| HexError::invalid_input("the base URL cannot carry a path"))?
+            .pop_if_empty()
+            .extend(&call.segments);
+        Ok(url)
+    }
+
+    async fn attempt(
+        &self,
+        op: &Op,
+        call: &Call,
+        url: &Url,
+        attempt: u32,
+    ) -> Result<Reply, HexError> {
+        self.inner.pacer.acquire(op.group).await?;
+        let started = Instant::now();
+        let mut request = self
+            .inner
+            .http
+            .request(op.method.method(), url.clone())
+            .header(AUTHORIZATION, self.inner.auth.clone())
+            .header(ACCEPT, "application/json");
+        if !call.query.0.is_empty() {
+            request = request.query(&call.query.0);
+        }
+        for (name, value) in &call.headers {
+            request = request.header(name, value);
+        }
+        if let Some(body) = &call.body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.clone());
+        }
+        let outcome = self.exchange(op, request).await;
+        let elapsed_ms = started.elapsed().as_millis();
+        match &outcome {
+            Ok(reply) => log_exchange(op, attempt, Some(reply.status.as_u16()), elapsed_ms),
+            Err(err) => log_exchange(op, attempt, err.status(), elapsed_ms),
+        }
+        outcome
+    }
+
+    async fn exchange(&self, op: &Op, request: reqwest::RequestBuilder) -> Result<Reply, HexError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(op, e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(op, e))?
+            .to_vec();
+        if status.is_success() {
+            Ok(Reply { status, body })
+        } else {
+            Err(error_from_answer(status, retry_after, &body))
+        }
+    }
+
+    fn transport_error(&self, op: &Op, err: reqwest::Error) -> HexError {
+        if err.is_timeout() && !err.is_connect() {
+            return HexError::Timeout {
+                operation: op.name,
+                timeout: self.inner.timeout,
+            };
+        }
+        let err = err.without_url();
+        HexError::Network {
+            operation: op.name,
+            detail: error_chain(&err),
+            source: err,
+        }
+    }
+}
+
+fn log_exchange(op: &Op, attempt: u32, status: Option<u16>, elapsed_ms: u128) {
+    tracing::debug!(
+        method = op.method.as_str(),
+        path = op.template,
+        operation = op.name,
+        status,
+        elapsed_ms,
+        attempt,
+        "Hex request"
+    );
+}
+
+/// Retry on what says "try again": Hex's 429, 502/503/504, and connection trouble. Never on client
+/// pacing refusals (waiting is the caller's choice) or timeouts (the request may still be running).
+fn worth_retrying(err: &HexError) -> bool {
+    matches!(
+        err,
+        HexError::RateLimited {
+            source: RateLimitSource::Server,
+            ..
+        } | HexError::Unavailable { .. }
+            | HexError::Network { .. }
+    )
+}
+
+/// Hex's error body: `{reason, details, traceId}`, or RunProject's 422 `{traceId, invalid, notFound}`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct ErrorBody {
+    reason: Option<String>,
+    details: Option<Box<ErrorDetails>>,
+    trace_id: Option<String>,
+    invalid: Vec<InvalidParam>,
+    not_found: Vec<String>,
+}
+
+fn error_from_answer(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> HexError {
+    let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
+    let ErrorBody {
+        reason,
+        details,
+        trace_id,
+        invalid,
+        not_found,
+    } = parsed.unwrap_or_else(|| ErrorBody {
+        // Not Hex's JSON (a proxy page, say): quote its start so the reader sees what answered.
+        details: (!body.is_empty()).then(|| Box::new(ErrorDetails::Text(excerpt(body)))),
+        ..ErrorBody::default()
+    });
+    match status.as_u16() {
+        429 => HexError::RateLimited {
+            retry_after,
+            source: RateLimitSource::Server,
+        },
+        code @ (502..=504) => HexError::Unavailable {
+            status: code,
+            reason,
+            trace_id,
+            retry_after,
+        },
+        code if status.is_redirection() => HexError::Api {
+            status: code,
+            reason: Some(
+                "Hex answered with a redirect, which the client never follows; check the base URL"
+                    .into(),
+            ),
+            details,
+            trace_id,
+            invalid,
+            not_found,
+        },
+        code => HexError::Api {
+            status: code,
+            reason,
+            details,
+            trace_id,
+            invalid,
+            not_found,
+        },
+    }
+}
+
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
+    if text.chars().nth(EXCERPT_CHARS).is_some() {
+        out.push('…');
+    }
+    if out.is_empty() {
+        "(empty)".to_owned()
+    } else {
+        out
+    }
+}
+
+/// "error sending request: client error (Connect): tcp connect error: Connection refused".
+fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if parts.last().is_none_or(|last| !last.contains(&text)) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_parse_in_all_known_shapes() {
+        let err = error_from_answer(
+            StatusCode::NOT_FOUND,
+            None,
+            br#"{"reason":"Not found","details":"no such project","traceId":"t1"}"#,
+        );
+        assert!(
+            matches!(&err, HexError::Api { status: 404, details: Some(d), .. } if **d == ErrorDetails::Text("no such project".into()))
+        );
+        assert_eq!(err.trace_id(), Some("t1"));
+
+        let body =
+            br#"{"reason":"Bad","details":[{"name":"db.s","type":"SCHEMA","reason":"not_found"}]}"#;
+        let HexError::Api {
+            details: Some(details),
+            ..
+        } = error_from_answer(StatusCode::BAD_REQUEST, None, body)
+        else {
+            panic!("expected details");
+        };
+        let ErrorDetails::Items(items) = *details else {
+            panic!("expected items")
+        };
+        assert_eq!(items[0].kind.as_deref(), Some("SCHEMA"));
+
+        let body = br#"{"traceId":"t2","invalid":[{"paramName":"n","paramValue":"\"x\"","dataType":"NUMBER","inputCellType":"SLIDER"}],"notFound":["m"]}"#;
+        let err = error_from_answer(StatusCode::UNPROCESSABLE_ENTITY, None, body);
+        let HexError::Api {
+            invalid,
+            not_found,
+            reason,
+            ..
+        } = &err
+        else {
+            panic!("expected Api")
+        };
+        assert_eq!(
+            (invalid[0].param_name.as_str(), not_found.as_slice(), reason),
+            ("n", &["m".to_owned()][..], &None)
+        );
+        let text = err.to_string();
+        assert!(
+            text.contains("invalid inputs: n = \"x\"") && text.contains("not in the project: m"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn non_json_bodies_and_gateway_statuses() {
+        let err = error_from_answer(
+            StatusCode::BAD_GATEWAY,
+            Some(Duration::from_secs(2)),
+            b"<html>bad gateway</html>",
+        );
+        assert!(matches!(err, HexError::Unavailable { status: 502, .. }));
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+        let err = error_from_answer(StatusCode::INTERNAL_SERVER_ERROR, None, b"oops");
+        assert!(
+            matches!(&err, HexError::Api { details: Some(d), .. } if **d == ErrorDetails::Text("oops".into()))
+        );
+    }
+
+    #[test]
+    fn ids_that_would_change_the_path_are_refused() {
+        assert!(id("projectId", "").is_err());
+        assert!(id("projectId", "..").is_err());
+        assert!(id("projectId", "a/b").is_ok());
+    }
+
+    #[test]
+    fn excerpts_are_short_and_char_safe() {
+        let long = "é".repeat(500);
+        let cut = excerpt(long.as_bytes());
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(b""), "(empty)");
+    }
+}
