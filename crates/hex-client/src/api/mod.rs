@@ -11,13 +11,19 @@ use crate::pagination::{Page, PageCaps, Paginator};
 use crate::wire::{Extra, Query, wire_enum};
 
 pub mod cells;
+mod cells_types;
 pub mod collections;
 mod connection_details;
+mod connection_info;
 pub mod connections;
+mod connections_types;
 pub mod groups;
 pub mod projects;
+mod projects_types;
 pub mod runs;
+mod runs_types;
 pub mod sharing;
+mod sharing_types;
 pub mod users;
 
 /// Largest `limit` for most lists (`PageSize`).
