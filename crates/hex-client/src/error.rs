@@ -297,6 +297,11 @@ fn api_message(
             not_found.join(", ")
         ));
     }
+    out.push_str(match status {
+        401 => "; check the API token",
+        403 => "; the token lacks the permission or scope this needs",
+        _ => "",
+    });
     out.push_str(&trace_part(trace_id));
     out
 }
@@ -329,6 +334,22 @@ mod tests {
             "Hex answered HTTP 404 Not Found: Project not found (traceId t-1)"
         );
         assert_eq!((err.status(), err.trace_id()), (Some(404), Some("t-1")));
+    }
+
+    #[test]
+    fn auth_failures_say_what_to_check() {
+        let err = HexError::Api {
+            status: 401,
+            reason: Some("Invalid API token".into()),
+            details: None,
+            trace_id: None,
+            invalid: vec![],
+            not_found: vec![],
+        };
+        assert_eq!(
+            err.to_string(),
+            "Hex answered HTTP 401 Unauthorized: Invalid API token; check the API token"
+        );
     }
 
     #[test]

@@ -55,7 +55,7 @@ async fn user_sharing_body() {
         .await;
     let grants = [
         UserGrant::new("u1", AccessLevel::CanEdit),
-        UserGrant::new("u2", AccessLevel::None),
+        UserGrant::new("u2", AccessLevel::NoAccess),
     ];
     let update = client(&server)
         .sharing()
@@ -81,7 +81,7 @@ async fn workspace_and_public_body_uses_flat_values() {
         .await;
     let sharing = WorkspaceSharing {
         workspace: Some(AccessLevel::AppOnly),
-        public_web: Some(AccessLevel::None),
+        public_web: Some(AccessLevel::NoAccess),
     };
     client(&server)
         .sharing()

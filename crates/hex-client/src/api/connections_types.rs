@@ -23,7 +23,7 @@ wire_enum! {
 
 wire_enum! {
     /// `DataConnectionSharingAccessLevelEnum` (public access takes only `NONE` or `VIEW_RESULTS`).
-    ConnectionAccess { None = "NONE", Query = "QUERY", ViewResults = "VIEW_RESULTS" }
+    ConnectionAccess { NoAccess = "NONE", Query = "QUERY", ViewResults = "VIEW_RESULTS" }
 }
 
 wire_enum! {

@@ -10,7 +10,7 @@ wire_enum! {
     /// `AccessLevelEnum` (also public-web access). `NONE` removes access.
     AccessLevel {
         /// No access.
-        None = "NONE",
+        NoAccess = "NONE",
         /// "Can view app".
         AppOnly = "APP_ONLY",
         /// "Can explore".
