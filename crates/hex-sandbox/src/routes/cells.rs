@@ -184,11 +184,12 @@ fn fill_new_contents(ws: &Workspace, cell: &mut Cell, contents: Contents) -> Api
                     "`isDataframeSql` cannot be combined with `dataConnectionId`",
                 ));
             }
-            let sql_cells = ws
-                .cells
-                .values()
-                .filter(|c| c.project_id == cell.project_id && c.kind == CellType::Sql)
-                .count();
+            let sql_cells = ws.cell_order.get(&cell.project_id).map_or(0, |order| {
+                order
+                    .iter()
+                    .filter(|(_, id)| ws.cells.get(id).is_some_and(|c| c.kind == CellType::Sql))
+                    .count()
+            });
             cell.source = Cow::Owned(sql.source);
             cell.data_connection = connection;
             cell.output_dataframe = Some(

@@ -32,8 +32,9 @@ use crate::state::{Millis, Shared, format_time};
 
 pub(crate) type AppState = Arc<Shared>;
 
-/// Bodies above this size are refused (Hex's own limit is not documented).
-const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Bodies above this size are refused with 413 (Hex's own limit is not documented; this is
+/// axum's default body limit, which the JSON extractors apply too).
+const MAX_BODY: usize = 2 * 1024 * 1024;
 
 /// The whole router: Hex's API plus the admin routes.
 pub(crate) fn router(shared: AppState) -> Router {
@@ -167,6 +168,7 @@ async fn pipeline(State(shared): State<AppState>, request: Request, next: Next) 
     } else {
         response.status().as_u16()
     };
+    tracing::debug!(method = %entry.method, path = %entry.path, status = entry.status, fault = ?entry.fault, "sandbox request");
     shared.log.push(entry);
     response
 }
