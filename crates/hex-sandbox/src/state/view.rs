@@ -75,6 +75,7 @@ impl SandboxState {
             .collect()
     }
 
+    /// Groups in creation order.
     pub fn group_ids(&self) -> Vec<String> {
         self.shared
             .read()
@@ -84,6 +85,7 @@ impl SandboxState {
             .collect()
     }
 
+    /// Collections in creation order.
     pub fn collection_ids(&self) -> Vec<String> {
         self.shared
             .read()
@@ -93,6 +95,7 @@ impl SandboxState {
             .collect()
     }
 
+    /// Data connections in creation order.
     pub fn connection_ids(&self) -> Vec<String> {
         self.shared
             .read()

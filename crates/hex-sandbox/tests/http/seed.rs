@@ -131,3 +131,49 @@ async fn fifty_thousand_projects_seed_and_page_quickly() {
     assert_eq!(pages, 20);
     assert!(started.elapsed().as_secs() < 30);
 }
+
+#[tokio::test]
+async fn concurrent_clients_all_get_answers() {
+    let api = std::sync::Arc::new(Api::start().await);
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let api = api.clone();
+            tokio::spawn(async move {
+                if i % 4 == 0 {
+                    api.post(
+                        "/projects",
+                        serde_json::json!({"title": format!("Concurrent {i}")}),
+                    )
+                    .await
+                    .status
+                } else {
+                    api.get("/projects?limit=50&includeSharing=true")
+                        .await
+                        .status
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert!(task.await.unwrap().is_success());
+    }
+    assert_eq!(api.sandbox.state().project_ids().len(), 120 + 16);
+}
+
+#[tokio::test]
+async fn shutdown_stops_the_server() {
+    let api = Api::start().await;
+    let url = api.url("/users/me");
+    assert_eq!(api.get("/users/me").await.status, 200);
+    let Api { sandbox, .. } = api;
+    sandbox.shutdown().await;
+    let fresh = crate::common::client();
+    assert!(
+        fresh
+            .get(&url)
+            .bearer_auth("sandbox-token")
+            .send()
+            .await
+            .is_err()
+    );
+}
