@@ -99,6 +99,9 @@ pub(crate) fn workspace(config: &SandboxConfig) -> Workspace {
     };
     ws.projects.reserve(config.projects);
     ws.cells.reserve(config.projects * config.cells_per_project);
+    ws.cell_order.reserve(config.projects);
+    ws.runs.reserve(config.projects * 3);
+    ws.project_runs.reserve(config.projects);
     for index in 0..config.projects {
         let project = project(&mut rng, &context, index);
         for cell in cells(&mut rng, &context, &project, config.cells_per_project) {
@@ -184,12 +187,16 @@ fn shuffle<T>(rng: &mut Rng, items: &mut [T]) {
     }
 }
 
+/// Between `min` and `max` distinct ids, drawn with a partial Fisher-Yates shuffle.
 fn some_of(rng: &mut Rng, ids: &[Uuid], min: usize, max: usize) -> Vec<Uuid> {
-    let mut all = ids.to_vec();
-    shuffle(rng, &mut all);
-    let n = min + rng.index(max.saturating_sub(min) + 1);
-    all.truncate(n);
-    all
+    let n = (min + rng.index(max.saturating_sub(min) + 1)).min(ids.len());
+    let mut pool = ids.to_vec();
+    for i in 0..n {
+        let j = i + rng.index(pool.len() - i);
+        pool.swap(i, j);
+    }
+    pool.truncate(n);
+    pool
 }
 
 fn groups(rng: &mut Rng, users: &[User]) -> Vec<Group> {
