@@ -1,2 +1,11 @@
-//! hex-mcp: an MCP server for Hex.
-fn main() {}
+//! `hex-mcp`: parse the command line, run the command, exit with its code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = hex_mcp::cli::Cli::parse();
+    hex_mcp::commands::init_logging();
+    hex_mcp::commands::execute(cli)
+}

@@ -1,0 +1,166 @@
+//! The command line, as the Python hex-mcp had it (`run`, `config`, `show-config`,
+//! `--version`) plus `doctor`, `tools`, `call` and `sandbox`.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hex-mcp",
+    about = "An MCP server for Hex (app.hex.tech): projects, runs, cells, sharing, collections, groups, data connections",
+    disable_version_flag = true
+)]
+pub struct Cli {
+    /// Print the version and exit.
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve MCP over stdio (the default) or Streamable HTTP.
+    Run(RunArgs),
+    /// Save the API key (and URL) to ~/.hex-mcp/config.yml, readable only by you.
+    Config(ConfigArgs),
+    /// Show the effective configuration and where each value comes from (key redacted).
+    ShowConfig(ConnectionArgs),
+    /// Check the configuration and the token against the Hex API.
+    Doctor(ConnectionArgs),
+    /// List the tools a set of flags enables.
+    Tools(ToolsArgs),
+    /// Call one tool and print its JSON result (exit code 0 on success, 1 on a tool error).
+    Call(CallArgs),
+    /// Serve the Hex API sandbox (an in-memory emulation of Hex's API) until stopped.
+    Sandbox(SandboxArgs),
+}
+
+/// Where the Hex API is (overrides the environment and the config file).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConnectionArgs {
+    /// Hex API base URL, e.g. https://app.hex.tech/api/v1 [env: HEX_API_URL]
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// Hex API token; `-` reads it from stdin (keeps it out of shell history) [env: HEX_API_KEY]
+    #[arg(long, value_name = "KEY")]
+    pub api_key: Option<String>,
+}
+
+/// Which tools are enabled.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectionArgs {
+    /// Comma-separated toolsets (projects, runs, cells, sharing, collections, groups, connections, users, all, default).
+    #[arg(long, env = "HEX_MCP_TOOLSETS", value_name = "LIST")]
+    pub toolsets: Option<String>,
+    /// Comma-separated single tools, added to the toolsets.
+    #[arg(long, env = "HEX_MCP_TOOLS", value_name = "LIST")]
+    pub tools: Option<String>,
+    /// Only tools that change nothing (wins over everything else).
+    #[arg(long, env = "HEX_MCP_READ_ONLY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    #[default]
+    Stdio,
+    Http,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Start the Hex API sandbox in-process and use it: no account, no config.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// MCP transport.
+    #[arg(long, value_enum, default_value_t)]
+    pub transport: Transport,
+    /// Address for the HTTP transport (loopback by default).
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub bind: SocketAddr,
+    /// Never ask for confirmation of destructive or access-widening changes (unattended automation).
+    #[arg(long, env = "HEX_MCP_NO_CONFIRM", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_confirm: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The Hex API token; `-` reads it from stdin.
+    #[arg(long, value_name = "KEY")]
+    pub api_key: String,
+    /// The Hex API base URL.
+    #[arg(long, value_name = "URL", default_value = crate::config::DEFAULT_API_URL)]
+    pub api_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ToolsArgs {
+    #[command(flatten)]
+    pub selection: SelectionArgs,
+    /// Print the tools as `tools/list` JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The tool's name, e.g. list_hex_projects.
+    pub tool: String,
+    /// The tool's arguments as a JSON object.
+    #[arg(long, default_value = "{}")]
+    pub json: String,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Use the in-process Hex API sandbox: no account, no config.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// Act without asking for confirmation of destructive or access-widening changes.
+    #[arg(long, env = "HEX_MCP_NO_CONFIRM", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_confirm: bool,
+    /// Refuse tools that change anything.
+    #[arg(long, env = "HEX_MCP_READ_ONLY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub read_only: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum RateLimitArg {
+    /// Hex's documented per-endpoint limits.
+    #[default]
+    Documented,
+    /// The documented limits, and the default `hex-api` group on every other endpoint.
+    Everywhere,
+    /// No limits (benchmarks of our own overhead).
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to serve on.
+    #[arg(long, default_value = "127.0.0.1:8766")]
+    pub bind: SocketAddr,
+    /// Bearer token the sandbox accepts.
+    #[arg(long, default_value = "sandbox-token")]
+    pub token: String,
+    /// Number of seeded projects (120 by default; benchmarks use up to 50,000).
+    #[arg(long)]
+    pub projects: Option<usize>,
+    /// Cells per seeded project.
+    #[arg(long)]
+    pub cells_per_project: Option<usize>,
+    /// Seed of the generated workspace.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Rate limiting.
+    #[arg(long, value_enum, default_value_t)]
+    pub rate_limits: RateLimitArg,
+    /// Latency added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+}

@@ -1,0 +1,87 @@
+//! `hex-mcp call TOOL --json '{…}'`: one tool call from a shell or a pipeline.
+
+// A shell command, not the server: its output is for the user on stdout.
+#![allow(clippy::print_stdout)]
+
+use rmcp::model::{CallToolResult, JsonObject};
+use serde_json::Value;
+
+use crate::{cli::CallArgs, registry::Selection, server::HexServer};
+
+use super::{exit, fail};
+
+pub fn call(args: &CallArgs) -> u8 {
+    let arguments: JsonObject = match serde_json::from_str::<Value>(&args.json) {
+        Ok(Value::Object(object)) => object,
+        Ok(_) => {
+            return fail(
+                exit::USAGE,
+                "--json must be a JSON object, e.g. '{\"limit\": 3}'",
+            );
+        }
+        Err(error) => return fail(exit::USAGE, format!("--json is not valid JSON: {error}")),
+    };
+    let registry = super::registry();
+    let Some(tool) = registry.get(&args.tool) else {
+        let names: Vec<&str> = registry.all().map(|tool| tool.spec.name).collect();
+        return fail(
+            exit::USAGE,
+            format!("no tool `{}`; tools: {}", args.tool, names.join(", ")),
+        );
+    };
+    // Every tool is callable by name here, unless --read-only says otherwise.
+    let selection = Selection {
+        toolsets: Some(crate::registry::Toolset::ALL.into_iter().collect()),
+        read_only: args.read_only,
+        ..Selection::default()
+    };
+    let name = tool.spec.name;
+    let runtime = match super::runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => return fail(exit::FAILED, message),
+    };
+    runtime.block_on(async {
+        let mut _sandbox = None;
+        let target = if args.sandbox {
+            match super::embedded_sandbox().await {
+                Ok((sandbox, target)) => {
+                    _sandbox = Some(sandbox);
+                    target
+                }
+                Err(message) => return fail(exit::FAILED, message),
+            }
+        } else {
+            match super::settings(&args.connection) {
+                Ok(settings) => super::target(&settings),
+                Err(message) => return fail(exit::USAGE, message),
+            }
+        };
+        let server = HexServer::new(
+            registry.clone(),
+            selection,
+            super::context(target),
+            !args.no_confirm,
+        );
+        let result = server.call_detached(name, arguments).await;
+        print_result(&result)
+    })
+}
+
+/// Prints the structured result (indented for a terminal, one line for a pipe) and maps it to
+/// an exit code.
+fn print_result(result: &CallToolResult) -> u8 {
+    let value = result.structured_content.clone().unwrap_or(Value::Null);
+    let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        serde_json::to_string_pretty(&value)
+    } else {
+        serde_json::to_string(&value)
+    };
+    println!("{}", text.unwrap_or_default());
+    if result.is_error == Some(true) {
+        exit::FAILED
+    } else if value.get("confirmationRequired") == Some(&Value::Bool(true)) {
+        exit::NEEDS_CONFIRMATION
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,110 @@
+//! `hex-mcp doctor`: checks the configuration and the token against Hex, and says how to fix
+//! what is wrong.
+
+// A shell command, not the server: its output is for the user on stdout.
+#![allow(clippy::print_stdout)]
+
+use hex_client::{HexClient, HexError, api::projects::ListProjectsParams};
+
+use crate::{cli::ConnectionArgs, config};
+
+use super::{exit, fail};
+
+pub fn doctor(args: &ConnectionArgs) -> u8 {
+    let settings = match super::settings(args) {
+        Ok(settings) => settings,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let mut ok = true;
+    if let Some(problem) = &settings.file_problem {
+        report(false, &format!("config file: {problem}"));
+        ok = false;
+    }
+    let Some((key, source)) = &settings.api_key else {
+        report(
+            false,
+            &format!(
+                "API key: none configured. Fix: `hex-mcp config --api-key -` (paste the key, then Ctrl-D) or set {}",
+                config::ENV_API_KEY
+            ),
+        );
+        return exit::FAILED;
+    };
+    report(
+        true,
+        &format!("API key: {} (from {source})", config::mask(key)),
+    );
+    let client = match HexClient::builder(settings.api_url.0.clone(), key.clone()).build() {
+        Ok(client) => client,
+        Err(error) => {
+            report(false, &format!("API URL {}: {error}", settings.api_url.0));
+            return exit::FAILED;
+        }
+    };
+    report(
+        true,
+        &format!(
+            "API URL: {} (from {})",
+            client.base_url(),
+            settings.api_url.1
+        ),
+    );
+    let runtime = match super::runtime() {
+        Ok(runtime) => runtime,
+        Err(message) => return fail(exit::FAILED, message),
+    };
+    ok &= runtime.block_on(check_api(&client));
+    if ok {
+        println!("All checks passed: hex-mcp is ready (`hex-mcp run`).");
+        exit::OK
+    } else {
+        exit::FAILED
+    }
+}
+
+async fn check_api(client: &HexClient) -> bool {
+    match client.users().me().await {
+        Ok(me) => report(true, &format!("token accepted: {} ({})", me.email, me.role)),
+        Err(error) => {
+            report(
+                false,
+                &format!("token check (GET /users/me): {error}. {}", fix_for(&error)),
+            );
+            return false;
+        }
+    }
+    let params = ListProjectsParams {
+        limit: Some(1),
+        ..ListProjectsParams::default()
+    };
+    match client.projects().list(&params).await {
+        Ok(_) => report(true, "projects are readable"),
+        Err(error) => {
+            report(
+                false,
+                &format!("listing projects: {error}. {}", fix_for(&error)),
+            );
+            return false;
+        }
+    }
+    true
+}
+
+fn fix_for(error: &HexError) -> &'static str {
+    match error.status() {
+        Some(401) => {
+            "Fix: create a new token in Hex (Settings → API keys) and save it with `hex-mcp config --api-key -`"
+        }
+        Some(403) => {
+            "Fix: give the token the scopes it needs (workspace tokens: Projects → Read/Write, Collections → Write)"
+        }
+        Some(404) => {
+            "Fix: check the API URL; it should end in /api/v1 (e.g. https://app.hex.tech/api/v1)"
+        }
+        _ => "Fix: check the network and the API URL (`hex-mcp show-config`)",
+    }
+}
+
+fn report(ok: bool, line: &str) {
+    println!("{} {line}", if ok { "[ok]  " } else { "[FAIL]" });
+}

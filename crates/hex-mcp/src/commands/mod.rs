@@ -1,0 +1,177 @@
+//! The commands of the binary. Each returns its exit code; none writes to stdout in server
+//! mode.
+
+use std::{collections::BTreeSet, io::Read, process::ExitCode, sync::Arc};
+
+use hex_client::{RateLimits, SecretString};
+use hex_sandbox::RunningSandbox;
+
+use crate::{
+    cli::{Cli, Command, ConnectionArgs, SelectionArgs},
+    config::{self, Overrides, Settings},
+    context::{HexTarget, Limits, ToolContext},
+    registry::{Registry, Selection, parse_toolsets},
+    tools,
+};
+
+pub mod call;
+pub mod config_cmd;
+pub mod doctor;
+pub mod run;
+pub mod sandbox;
+pub mod tools_cmd;
+
+/// Exit codes with a meaning a script can rely on.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// A tool answered with an error, or `doctor` found a problem.
+    pub const FAILED: u8 = 1;
+    /// The command line or the configuration is wrong.
+    pub const USAGE: u8 = 2;
+    /// A risky change was previewed and needs a confirmation token.
+    pub const NEEDS_CONFIRMATION: u8 = 3;
+}
+
+/// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter (default `warn`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+pub fn execute(cli: Cli) -> ExitCode {
+    if cli.version {
+        print_version();
+        return ExitCode::SUCCESS;
+    }
+    let code = match cli.command {
+        None => {
+            let _ = <Cli as clap::CommandFactory>::command().print_help();
+            exit::USAGE
+        }
+        Some(Command::Run(args)) => run::run(&args),
+        Some(Command::Config(args)) => config_cmd::config(&args),
+        Some(Command::ShowConfig(args)) => config_cmd::show(&args),
+        Some(Command::Doctor(args)) => doctor::doctor(&args),
+        Some(Command::Tools(args)) => tools_cmd::tools(&args),
+        Some(Command::Call(args)) => call::call(&args),
+        Some(Command::Sandbox(args)) => sandbox::serve(&args),
+    };
+    ExitCode::from(code)
+}
+
+/// `--version` answers on stdout, in the Python hex-mcp's words.
+#[allow(clippy::print_stdout)]
+fn print_version() {
+    println!("hex-mcp version {}", env!("CARGO_PKG_VERSION"));
+}
+
+/// A runtime for one command: a single thread is plenty for an IO-bound MCP session and keeps
+/// start-up and memory small.
+pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the async runtime: {error}"))
+}
+
+/// Reports a command failure on stderr and returns the exit code.
+pub fn fail(code: u8, message: impl std::fmt::Display) -> u8 {
+    eprintln!("hex-mcp: {message}");
+    code
+}
+
+/// Reads a key given as `-` from stdin.
+pub fn read_key(value: &str) -> Result<SecretString, String> {
+    if value != "-" {
+        return Ok(SecretString::from(value.trim().to_string()));
+    }
+    let mut key = String::new();
+    std::io::stdin()
+        .read_to_string(&mut key)
+        .map_err(|error| format!("cannot read the API key from stdin: {error}"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err("no API key on stdin".into());
+    }
+    Ok(SecretString::from(key.to_string()))
+}
+
+/// Settings from flags, environment and the config file.
+pub fn settings(connection: &ConnectionArgs) -> Result<Settings, String> {
+    let overrides = Overrides {
+        api_key: connection.api_key.as_deref().map(read_key).transpose()?,
+        api_url: connection.api_url.clone(),
+    };
+    Ok(config::resolve(&overrides, |name| std::env::var(name).ok()))
+}
+
+/// Where tools send requests: the configured Hex, or the embedded sandbox.
+pub fn target(settings: &Settings) -> HexTarget {
+    let problem = match (&settings.api_key, &settings.file_problem) {
+        (None, Some(problem)) => Some(format!("no Hex API token is configured ({problem})")),
+        (None, None) => Some(format!(
+            "no Hex API token is configured (looked at the {} flag, ${}, and {})",
+            "--api-key",
+            config::ENV_API_KEY,
+            settings.file.display()
+        )),
+        _ => None,
+    };
+    HexTarget {
+        base_url: settings.api_url.0.clone(),
+        token: settings.api_key.as_ref().map(|(key, _)| key.clone()),
+        problem,
+        rate_limits: RateLimits::default(),
+    }
+}
+
+/// Starts the in-process sandbox and returns it with a target pointing at it.
+pub async fn embedded_sandbox() -> Result<(RunningSandbox, HexTarget), String> {
+    let sandbox = hex_sandbox::Sandbox::start(
+        hex_sandbox::SandboxConfig::default(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .await
+    .map_err(|error| format!("cannot start the embedded sandbox: {error}"))?;
+    let target = HexTarget {
+        base_url: sandbox.base_url(),
+        token: Some(SecretString::from(sandbox.token().to_string())),
+        problem: None,
+        rate_limits: RateLimits::default(),
+    };
+    Ok((sandbox, target))
+}
+
+/// The tool selection from flags and environment; unknown names are an error listing the valid
+/// ones.
+pub fn selection(args: &SelectionArgs, registry: &Registry) -> Result<Selection, String> {
+    let toolsets = args.toolsets.as_deref().map(parse_toolsets).transpose()?;
+    let tools: BTreeSet<String> = args
+        .tools
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .map(str::to_string)
+        .collect();
+    registry.check_tool_names(&tools)?;
+    Ok(Selection {
+        toolsets,
+        tools,
+        read_only: args.read_only,
+    })
+}
+
+pub fn registry() -> Arc<Registry> {
+    Arc::new(tools::registry())
+}
+
+pub fn context(target: HexTarget) -> ToolContext {
+    ToolContext::new(target, Limits::default())
+}

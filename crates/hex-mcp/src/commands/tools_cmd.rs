@@ -1,0 +1,56 @@
+//! `hex-mcp tools`: what a set of flags enables.
+
+// A shell command, not the server: its output is for the user on stdout.
+#![allow(clippy::print_stdout)]
+
+use rmcp::model::ListToolsResult;
+
+use crate::cli::ToolsArgs;
+
+use super::{exit, fail};
+
+pub fn tools(args: &ToolsArgs) -> u8 {
+    let registry = super::registry();
+    let selection = match super::selection(&args.selection, &registry) {
+        Ok(selection) => selection,
+        Err(message) => return fail(exit::USAGE, message),
+    };
+    let enabled: Vec<_> = registry.enabled(&selection).collect();
+    if args.json {
+        let list =
+            ListToolsResult::with_all_items(enabled.iter().map(|tool| tool.describe()).collect());
+        match serde_json::to_string_pretty(&list) {
+            Ok(text) => println!("{text}"),
+            Err(error) => return fail(exit::FAILED, error),
+        }
+        return exit::OK;
+    }
+    let width = enabled
+        .iter()
+        .map(|tool| tool.spec.name.len())
+        .max()
+        .unwrap_or(0);
+    for tool in &enabled {
+        let effect = &tool.spec.effect;
+        let kind = if effect.read_only {
+            "read-only"
+        } else if effect.destructive {
+            "changes (destructive)"
+        } else {
+            "changes"
+        };
+        println!(
+            "{:width$}  {:12} {:22} {}",
+            tool.spec.name,
+            tool.spec.toolset.name(),
+            kind,
+            tool.spec.title
+        );
+    }
+    println!(
+        "{} of {} tools enabled",
+        enabled.len(),
+        registry.all().count()
+    );
+    exit::OK
+}

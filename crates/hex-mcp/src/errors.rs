@@ -1,0 +1,214 @@
+//! Tool errors: one line a model can act on (what failed, Hex's status, reason and traceId, and
+//! the next step) plus the same facts as structure.
+
+use std::fmt;
+
+use hex_client::{HexError, RateLimitSource};
+use serde_json::{Map, Value, json};
+
+/// The object a call was about, so a 404 can say which id to check and how to find it.
+#[derive(Clone, Debug)]
+pub struct Subject {
+    /// "project", "run", "cell", "group"…
+    pub kind: &'static str,
+    pub id: String,
+    /// The tool that finds valid ids of this kind.
+    pub finder: &'static str,
+}
+
+#[derive(Debug)]
+pub enum ToolError {
+    /// An argument is wrong; nothing was sent.
+    Input { field: String, problem: String },
+    /// No usable token or URL; nothing was sent.
+    NotConfigured { problem: String },
+    /// Hex (or the way to it) failed.
+    Hex {
+        error: Box<HexError>,
+        subject: Option<Subject>,
+    },
+    /// The server will not do this (read-only mode, declined confirmation…); nothing was done.
+    Refused { reason: String },
+    /// A bug of ours, reported rather than panicking.
+    Internal { message: String },
+}
+
+impl ToolError {
+    pub fn input(field: impl Into<String>, problem: impl Into<String>) -> ToolError {
+        ToolError::Input {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
+
+    pub fn refused(reason: impl Into<String>) -> ToolError {
+        ToolError::Refused {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> ToolError {
+        ToolError::Internal {
+            message: message.into(),
+        }
+    }
+
+    pub fn not_configured(problem: impl Into<String>) -> ToolError {
+        ToolError::NotConfigured {
+            problem: problem.into(),
+        }
+    }
+
+    /// Names the object a failed call was about, for a precise 404 hint.
+    pub fn about(
+        self,
+        kind: &'static str,
+        id: impl fmt::Display,
+        finder: &'static str,
+    ) -> ToolError {
+        match self {
+            ToolError::Hex { error, .. } => ToolError::Hex {
+                error,
+                subject: Some(Subject {
+                    kind,
+                    id: id.to_string(),
+                    finder,
+                }),
+            },
+            other => other,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ToolError::Input { .. } => "invalid_input",
+            ToolError::NotConfigured { .. } => "not_configured",
+            ToolError::Hex { error, .. } => match error.as_ref() {
+                HexError::RateLimited { .. } => "rate_limited",
+                HexError::Unavailable { .. } => "unavailable",
+                HexError::Timeout { .. } => "timeout",
+                HexError::Network { .. } => "network",
+                HexError::InvalidInput { .. } => "invalid_input",
+                _ => "hex_api",
+            },
+            ToolError::Refused { .. } => "refused",
+            ToolError::Internal { .. } => "internal",
+        }
+    }
+
+    /// The next step for the model or its user.
+    fn next_step(&self) -> Option<String> {
+        match self {
+            ToolError::Input { .. } => Some("fix the argument and call again".into()),
+            ToolError::NotConfigured { .. } => Some(NOT_CONFIGURED_FIX.into()),
+            ToolError::Hex { error, subject } => Some(hex_next_step(error, subject.as_ref())),
+            ToolError::Refused { .. } | ToolError::Internal { .. } => None,
+        }
+    }
+
+    /// The structured form, placed under `error` in `structuredContent`.
+    pub fn details(&self) -> Value {
+        let mut details = Map::new();
+        details.insert("kind".into(), json!(self.kind()));
+        details.insert("message".into(), json!(self.to_string()));
+        details.insert("next".into(), json!(self.next_step()));
+        if let ToolError::Input { field, .. } = self
+            && !field.is_empty()
+        {
+            details.insert("field".into(), json!(field));
+        }
+        if let ToolError::Hex { error, subject } = self {
+            details.insert("status".into(), json!(error.status()));
+            details.insert("traceId".into(), json!(error.trace_id()));
+            let wait = error.retry_after().map(|wait| wait.as_secs().max(1));
+            details.insert("retryAfterSeconds".into(), json!(wait));
+            if let HexError::Api {
+                reason,
+                invalid,
+                not_found,
+                ..
+            } = error.as_ref()
+            {
+                details.insert("reason".into(), json!(reason));
+                if !invalid.is_empty() {
+                    details.insert("invalid".into(), json!(invalid));
+                }
+                if !not_found.is_empty() {
+                    details.insert("notFound".into(), json!(not_found));
+                }
+            }
+            if let Some(subject) = subject {
+                details.insert(subject.kind.into(), json!(subject.id));
+            }
+        }
+        Value::Object(details)
+    }
+}
+
+const NOT_CONFIGURED_FIX: &str = "run `hex-mcp config --api-key -` (reads the key from stdin) or set HEX_API_KEY in the MCP server's environment, then restart the server; `hex-mcp doctor` checks the setup. A token is created in Hex under Settings → API keys";
+
+fn hex_next_step(error: &HexError, subject: Option<&Subject>) -> String {
+    match error {
+        HexError::Api { status: 401, .. } => {
+            format!("the token was rejected: {NOT_CONFIGURED_FIX}")
+        }
+        HexError::Api { status: 403, .. } => "the token is not allowed to do this: a personal token acts with its user's access, a workspace token needs the matching scope (e.g. Projects → Write, Collections → Write)".into(),
+        HexError::Api { status: 404, .. } => match subject {
+            Some(subject) => format!(
+                "no {} with id {} is visible to this token: check the id with {}",
+                subject.kind, subject.id, subject.finder
+            ),
+            None => "check the ids with the list or search tools".into(),
+        },
+        HexError::Api { status: 422, .. } => "Hex refused these values: correct the fields it names and call again".into(),
+        HexError::Api { status, .. } if *status >= 500 => "Hex failed on its side: retry in a minute; quote the traceId to Hex support if it persists".into(),
+        HexError::Api { .. } => "check the arguments against the tool's schema and Hex's reason".into(),
+        HexError::RateLimited { retry_after, source } => {
+            let wait = retry_after
+                .map(|wait| format!("wait {} s", wait.as_secs().max(1)))
+                .unwrap_or_else(|| "wait a minute".into());
+            match source {
+                RateLimitSource::Server => format!("Hex's rate limit was hit: {wait} and call again"),
+                RateLimitSource::ClientPacing { .. } => format!("{wait} and call again: calling now would exceed Hex's documented rate limit"),
+            }
+        }
+        HexError::Unavailable { .. } => "Hex is unavailable right now: retry in a minute".into(),
+        HexError::Timeout { .. } => "retry; if the call started something (a run), check with get_hex_project_runs before starting it again".into(),
+        HexError::Network { .. } => "check the network and the API URL (`hex-mcp show-config`, `hex-mcp doctor`)".into(),
+        HexError::InvalidBaseUrl { .. } => "fix the API URL with `hex-mcp config --api-url …` or HEX_API_URL".into(),
+        _ => "see the message".into(),
+    }
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolError::Input { field, problem } if field.is_empty() => {
+                write!(f, "invalid arguments: {problem}")
+            }
+            ToolError::Input { field, problem } => {
+                write!(f, "invalid argument `{field}`: {problem}")
+            }
+            ToolError::NotConfigured { problem } => write!(f, "{problem}"),
+            ToolError::Hex { error, .. } => write!(f, "{error}"),
+            ToolError::Refused { reason } => f.write_str(reason),
+            ToolError::Internal { message } => write!(f, "internal error: {message}"),
+        }?;
+        if let Some(next) = self.next_step() {
+            write!(f, ". Next: {next}")?;
+        }
+        Ok(())
+    }
+}
+
+impl From<HexError> for ToolError {
+    fn from(error: HexError) -> ToolError {
+        match error {
+            HexError::InvalidInput { message } => ToolError::input("", message),
+            error => ToolError::Hex {
+                error: Box::new(error),
+                subject: None,
+            },
+        }
+    }
+}

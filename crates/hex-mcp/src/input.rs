@@ -1,0 +1,259 @@
+//! Turning a tool call's arguments into typed input, with errors that name the field.
+
+use std::{borrow::Cow, fmt};
+
+use rmcp::model::JsonObject;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, de::DeserializeOwned};
+use serde_json::Value;
+
+use crate::errors::ToolError;
+
+/// Parses arguments strictly; a failure names the field (`user_permissions[1].access`) and
+/// says what was wrong with it, before anything is sent to Hex.
+pub fn parse<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, ToolError> {
+    let value = Value::Object(drop_nulls(arguments));
+    serde_path_to_error::deserialize(value).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        ToolError::input(field, error.into_inner().to_string())
+    })
+}
+
+/// Clients may send `null` for any optional parameter; treat it as absent so `null` never
+/// means "clear" by accident. (Tools that clear a value take an explicit flag or sentinel.)
+fn drop_nulls(arguments: JsonObject) -> JsonObject {
+    arguments
+        .into_iter()
+        .filter(|(_, value)| !value.is_null())
+        .collect()
+}
+
+/// A Hex object id: a UUID, checked before any request so a slug or a typo gets a clear
+/// error instead of a 404 from Hex.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct HexId(String);
+
+impl HexId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn parse(text: &str) -> Result<HexId, String> {
+        let text = text.trim();
+        if is_uuid(text) {
+            Ok(HexId(text.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "`{}` is not a Hex id: ids are UUIDs like 3f2b7c1e-8a4d-4c2e-9b1a-0d6e5f4a3b2c (a project's id is the UUID in its URL, not its title or slug)",
+                excerpt(text)
+            ))
+        }
+    }
+}
+
+impl fmt::Display for HexId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for HexId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        HexId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for HexId {
+    fn schema_name() -> Cow<'static, str> {
+        "HexId".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string", "format": "uuid"})
+    }
+}
+
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    let lengths = [8, 4, 4, 4, 12];
+    groups.len() == lengths.len()
+        && groups
+            .iter()
+            .zip(lengths)
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// At most 60 characters of user input, for error messages.
+pub fn excerpt(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(MAX).collect();
+        format!("{cut}…")
+    }
+}
+
+/// Declares a string enum for tool input: the schema lists Hex's values, and parsing accepts
+/// any case and `-`/space for `_` (the Python hex-mcp's docs used `sort_by="name"`), with an
+/// error that lists the valid values.
+macro_rules! input_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+
+            /// The same value as the client's enum of this vocabulary.
+            pub fn to<T: for<'a> From<&'a str>>(self) -> T {
+                T::from(self.as_str())
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                let wanted = $crate::input::normalise_enum_text(&text);
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| $crate::input::normalise_enum_text(value.as_str()) == wanted)
+                    .ok_or_else(|| {
+                        let valid: Vec<&str> = $name::ALL.iter().map(|value| value.as_str()).collect();
+                        ::serde::de::Error::custom(format!(
+                            "`{}` is not a valid value; use one of {}",
+                            $crate::input::excerpt(&text),
+                            valid.join(", ")
+                        ))
+                    })
+            }
+        }
+
+        impl ::schemars::JsonSchema for $name {
+            fn schema_name() -> ::std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn inline_schema() -> bool {
+                true
+            }
+
+            fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
+                ::schemars::json_schema!({"type": "string", "enum": [$($wire),+]})
+            }
+        }
+    };
+}
+pub(crate) use input_enum;
+
+#[doc(hidden)]
+pub fn normalise_enum_text(text: &str) -> String {
+    text.trim()
+        .chars()
+        .map(|c| match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_uppercase(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    input_enum!(Colour { Red = "RED", DarkBlue = "DARK_BLUE" });
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Item {
+        id: HexId,
+        colour: Colour,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Args {
+        items: Vec<Item>,
+        limit: Option<u32>,
+    }
+
+    fn args(value: Value) -> JsonObject {
+        match value {
+            Value::Object(object) => object,
+            _ => unreachable!("test arguments are objects"),
+        }
+    }
+
+    const ID: &str = "3f2b7c1e-8a4d-4c2e-9b1a-0d6e5f4a3b2c";
+
+    #[test]
+    fn enums_accept_any_case_and_separators() {
+        let parsed: Args = parse(args(
+            json!({"items": [{"id": ID, "colour": "dark-blue"}], "limit": null}),
+        ))
+        .unwrap();
+        assert_eq!(parsed.items[0].colour, Colour::DarkBlue);
+        assert_eq!(parsed.items[0].colour.to::<String>(), "DARK_BLUE");
+        assert_eq!(parsed.limit, None);
+    }
+
+    #[test]
+    fn errors_name_the_field_and_the_fix() {
+        let error = parse::<Args>(args(
+            json!({"items": [{"id": ID, "colour": "RED"}, {"id": ID, "colour": "green"}]}),
+        ))
+        .unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("items[1].colour"), "{text}");
+        assert!(text.contains("RED, DARK_BLUE"), "{text}");
+
+        let error = parse::<Args>(args(
+            json!({"items": [{"id": "my-project", "colour": "RED"}]}),
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("items[0].id") && error.contains("UUID"),
+            "{error}"
+        );
+
+        let error = parse::<Args>(args(json!({"items": [], "limt": 3})))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("limt"), "{error}");
+    }
+
+    #[test]
+    fn ids_are_normalised_to_lower_case() {
+        let id = HexId::parse(&ID.to_uppercase()).unwrap();
+        assert_eq!(id.as_str(), ID);
+    }
+}

@@ -1,0 +1,17 @@
+//! hex-mcp: an MCP server for Hex (app.hex.tech). The binary's pieces, as a library so tests
+//! and benchmarks can use them.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod confirm;
+pub mod context;
+pub mod errors;
+pub mod input;
+pub mod instructions;
+pub mod output;
+pub mod registry;
+pub mod schema;
+pub mod server;
+pub mod tools;
+pub mod transport;

@@ -1,0 +1,338 @@
+//! The MCP server: lists the enabled tools and runs calls through validation, confirmation
+//! and the Hex client.
+
+use std::sync::Arc;
+
+use rmcp::{
+    ErrorData as McpError, RoleServer, ServerHandler,
+    model::{
+        CallToolRequestParams, CallToolResponse, CallToolResult, ElicitRequest,
+        ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema, Implementation,
+        InputRequest, InputRequests, InputRequiredResult, JsonObject, ListToolsResult,
+        PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
+    },
+    service::RequestContext,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    confirm::{Confirmations, TOKEN_LIFETIME},
+    context::ToolContext,
+    errors::ToolError,
+    output,
+    registry::{CONFIRMATION_TOKEN, PreparedCall, RegisteredTool, Registry, Selection},
+};
+
+/// The field of the confirmation form, and the key of the input request.
+const CONFIRM_FIELD: &str = "confirm";
+
+/// Everything a session needs; cheap to clone (the HTTP transport makes one per session).
+#[derive(Clone)]
+pub struct HexServer {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    registry: Arc<Registry>,
+    selection: Selection,
+    /// The enabled tools as `tools/list` shows them, built once.
+    tools: Vec<Tool>,
+    instructions: String,
+    ctx: ToolContext,
+    confirmations: Confirmations,
+    /// `--no-confirm`: act without asking.
+    confirm: bool,
+}
+
+impl HexServer {
+    pub fn new(
+        registry: Arc<Registry>,
+        selection: Selection,
+        ctx: ToolContext,
+        confirm: bool,
+    ) -> HexServer {
+        let tools = registry
+            .enabled(&selection)
+            .map(RegisteredTool::describe)
+            .collect();
+        let instructions = crate::instructions::for_selection(&registry, &selection, confirm);
+        HexServer {
+            inner: Arc::new(Inner {
+                registry,
+                selection,
+                tools,
+                instructions,
+                ctx,
+                confirmations: Confirmations::default(),
+                confirm,
+            }),
+        }
+    }
+
+    pub fn tools(&self) -> &[Tool] {
+        &self.inner.tools
+    }
+
+    /// Runs one call the way `tools/call` does, for a peer that cannot be asked anything
+    /// (the `call` command): risky changes answer with a preview and a token.
+    pub async fn call_detached(&self, name: &str, arguments: JsonObject) -> CallToolResult {
+        let request = Call::new(name, arguments);
+        match self.dispatch(request, None).await {
+            CallToolResponse::Complete(result) => result,
+            // Unreachable without a peer; report rather than panic.
+            _ => output::failure(&ToolError::internal(
+                "the call needed input it cannot ask for",
+            )),
+        }
+    }
+
+    async fn dispatch(
+        &self,
+        call: Call,
+        peer: Option<&RequestContext<RoleServer>>,
+    ) -> CallToolResponse {
+        let tool = match self.enabled_tool(&call.name) {
+            Ok(tool) => tool,
+            Err(error) => return output::failure(&error).into(),
+        };
+        let prepared = match tool.prepare(call.arguments.clone()) {
+            Ok(prepared) => prepared,
+            Err(error) => return output::failure(&error).into(),
+        };
+        match (&prepared.risk, self.inner.confirm) {
+            (Some(risk), true) => {
+                let risk = risk.clone();
+                self.confirm_then_run(call, prepared, &risk, peer).await
+            }
+            _ => self.run(prepared).await.into(),
+        }
+    }
+
+    fn enabled_tool(&self, name: &str) -> Result<&RegisteredTool, ToolError> {
+        let registry = &self.inner.registry;
+        match registry.get(name) {
+            Some(tool) if self.inner.selection.enables(&tool.spec) => Ok(tool),
+            Some(tool) if self.inner.selection.read_only && !tool.spec.effect.read_only => {
+                Err(ToolError::refused(format!(
+                    "`{name}` changes the workspace and this server runs in read-only mode; nothing was done"
+                )))
+            }
+            Some(_) => Err(ToolError::refused(format!(
+                "`{name}` is not enabled in this session; enable it with --tools {name} or its toolset with --toolsets; nothing was done"
+            ))),
+            None => Err(ToolError::refused(format!(
+                "there is no tool `{name}`; tools/list shows the enabled tools"
+            ))),
+        }
+    }
+
+    async fn run(&self, prepared: PreparedCall) -> CallToolResult {
+        match prepared.run(self.inner.ctx.clone()).await {
+            Ok(value) => output::success(value),
+            Err(error) => output::failure(&error),
+        }
+    }
+
+    /// Asks before a risky change: through elicitation where the client supports it (a
+    /// server-to-client request before 2026-07-28, an input-required result since), otherwise
+    /// with a preview and a single-use token bound to these exact arguments.
+    async fn confirm_then_run(
+        &self,
+        call: Call,
+        prepared: PreparedCall,
+        risk: &str,
+        peer: Option<&RequestContext<RoleServer>>,
+    ) -> CallToolResponse {
+        let confirmations = &self.inner.confirmations;
+        if let Some(token) = &call.token {
+            return match confirmations.redeem(token, &call.name, &call.arguments) {
+                Ok(()) => self.run(prepared).await.into(),
+                Err(rejection) => output::failure(&ToolError::refused(format!(
+                    "{}; nothing was changed. Call {} again without {CONFIRMATION_TOKEN} to get a new preview",
+                    rejection.explain(),
+                    call.name
+                )))
+                .into(),
+            };
+        }
+        if let Some(state) = &call.request_state {
+            return match confirmations.redeem(state, &call.name, &call.arguments) {
+                Ok(()) => match elicited_answer(call.input_responses.as_ref()) {
+                    Ok(()) => self.run(prepared).await.into(),
+                    Err(error) => output::failure(&error).into(),
+                },
+                Err(rejection) => output::failure(&ToolError::refused(format!(
+                    "{}; nothing was changed",
+                    rejection.explain()
+                )))
+                .into(),
+            };
+        }
+        let Some(context) = peer.filter(|context| client_can_elicit(context)) else {
+            return self.preview(&call, risk).into();
+        };
+        let message = format!("{risk}\n\nDo you want hex-mcp to make this change?");
+        if uses_input_required(context) {
+            let state = confirmations.issue(&call.name, &call.arguments);
+            let mut requests = InputRequests::new();
+            requests.insert(
+                CONFIRM_FIELD.to_string(),
+                InputRequest::Elicitation(ElicitRequest::new(form(message))),
+            );
+            return InputRequiredResult::new(Some(requests), Some(state)).into();
+        }
+        match context.peer.create_elicitation(form(message)).await {
+            Ok(answer) => match check_answer(&answer) {
+                Ok(()) => self.run(prepared).await.into(),
+                Err(error) => output::failure(&error).into(),
+            },
+            Err(error) => output::failure(&ToolError::refused(format!(
+                "could not ask for confirmation ({error}); nothing was changed"
+            )))
+            .into(),
+        }
+    }
+
+    fn preview(&self, call: &Call, risk: &str) -> CallToolResult {
+        let token = self.inner.confirmations.issue(&call.name, &call.arguments);
+        output::success(json!({
+            "confirmationRequired": true,
+            "change": risk,
+            "confirmationToken": token,
+            "expiresInSeconds": TOKEN_LIFETIME.as_secs(),
+            "next": format!(
+                "Nothing was changed. Show this change to the user; only if they agree, call {} again with the same arguments plus {CONFIRMATION_TOKEN}.",
+                call.name
+            ),
+        }))
+    }
+}
+
+/// One `tools/call`, with the confirmation parameters taken out of the arguments.
+struct Call {
+    name: String,
+    arguments: JsonObject,
+    token: Option<String>,
+    request_state: Option<String>,
+    input_responses: Option<rmcp::model::InputResponses>,
+}
+
+impl Call {
+    fn new(name: &str, mut arguments: JsonObject) -> Call {
+        let token = match arguments.remove(CONFIRMATION_TOKEN) {
+            Some(Value::String(token)) if !token.trim().is_empty() => Some(token),
+            _ => None,
+        };
+        Call {
+            name: name.to_string(),
+            arguments,
+            token,
+            request_state: None,
+            input_responses: None,
+        }
+    }
+
+    fn from_request(request: CallToolRequestParams) -> Call {
+        let mut call = Call::new(&request.name, request.arguments.unwrap_or_default());
+        call.request_state = request.request_state;
+        call.input_responses = request.input_responses;
+        call
+    }
+}
+
+fn form(message: String) -> ElicitRequestParams {
+    let schema = ElicitationSchema::builder()
+        .required_bool_with(CONFIRM_FIELD, |field| {
+            field
+                .title("Make this change")
+                .description("Tick to confirm; leave unticked or decline to cancel.")
+        })
+        .build()
+        .unwrap_or_else(|_| ElicitationSchema::builder().build_unchecked());
+    ElicitRequestParams::FormElicitationParams {
+        meta: None,
+        message,
+        requested_schema: schema,
+    }
+}
+
+fn client_can_elicit(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .client_capabilities()
+        .and_then(|capabilities| capabilities.elicitation)
+        .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none())
+}
+
+/// Since 2026-07-28 a server may not send requests to the client; it answers input-required.
+fn uses_input_required(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .protocol_version()
+        .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
+}
+
+fn elicited_answer(responses: Option<&rmcp::model::InputResponses>) -> Result<(), ToolError> {
+    let answer = responses
+        .and_then(|responses| responses.get(CONFIRM_FIELD))
+        .and_then(|value| serde_json::from_value::<ElicitResult>(value.clone()).ok())
+        .ok_or_else(|| {
+            ToolError::refused("no confirmation answer was received; nothing was changed")
+        })?;
+    check_answer(&answer)
+}
+
+fn check_answer(answer: &ElicitResult) -> Result<(), ToolError> {
+    let confirmed = answer
+        .content
+        .as_ref()
+        .and_then(|content| content.get(CONFIRM_FIELD))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    match answer.action {
+        ElicitationAction::Accept if confirmed => Ok(()),
+        ElicitationAction::Accept => Err(ToolError::refused(
+            "the user did not tick the confirmation; nothing was changed",
+        )),
+        ElicitationAction::Decline => Err(ToolError::refused(
+            "the user declined the change; nothing was changed",
+        )),
+        _ => Err(ToolError::refused(
+            "the user cancelled the confirmation; nothing was changed",
+        )),
+    }
+}
+
+impl ServerHandler for HexServer {
+    fn get_info(&self) -> ServerConfig {
+        let mut implementation = Implementation::new("hex-mcp", env!("CARGO_PKG_VERSION"));
+        implementation.title = Some("Hex".into());
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(implementation)
+            .with_instructions(self.inner.instructions.clone())
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+    }
+
+    fn get_tool(&self, name: &str) -> Option<Tool> {
+        self.inner
+            .tools
+            .iter()
+            .find(|tool| tool.name == name)
+            .cloned()
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        Ok(self
+            .dispatch(Call::from_request(request), Some(&context))
+            .await)
+    }
+}

@@ -1,0 +1,384 @@
+//! Projects: list with Hex's filters, search titles across all pages, read one.
+
+use hex_client::api::projects::{
+    GetProjectParams, ListProjectsParams, Project, ProjectSortBy, Schedule,
+};
+use regex::{Regex, RegexBuilder};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::{
+    common::page_output,
+    vocab::{MAX_PAGE, SortDirection},
+};
+use crate::{
+    context::ToolContext,
+    errors::ToolError,
+    input::{HexId, input_enum},
+    output::to_output,
+    registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
+};
+
+pub fn tools() -> Vec<RegisteredTool> {
+    vec![
+        RegisteredTool::of::<ListProjects>(),
+        RegisteredTool::of::<SearchProjects>(),
+        RegisteredTool::of::<GetProject>(),
+    ]
+}
+
+input_enum!(
+    /// `SortByEnum`.
+    SortBy {
+        CreatedAt = "CREATED_AT",
+        LastEditedAt = "LAST_EDITED_AT",
+        LastPublishedAt = "LAST_PUBLISHED_AT",
+    }
+);
+
+/// Filters shared by listing and searching.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectFilters {
+    /// Only projects with these status names.
+    statuses: Option<Vec<String>>,
+    /// Only projects with these category names.
+    categories: Option<Vec<String>>,
+    creator_email: Option<String>,
+    owner_email: Option<String>,
+    /// Only projects in this collection.
+    collection_id: Option<HexId>,
+    include_archived: Option<bool>,
+    include_components: Option<bool>,
+    include_trashed: Option<bool>,
+    /// Add each project's sharing (users, groups, collections, workspace, public web).
+    include_sharing: Option<bool>,
+    /// Default CREATED_AT.
+    sort_by: Option<SortBy>,
+    /// Default DESC (newest first).
+    sort_direction: Option<SortDirection>,
+}
+
+impl ProjectFilters {
+    fn params(&self) -> ListProjectsParams {
+        ListProjectsParams {
+            include_archived: self.include_archived.unwrap_or(false),
+            include_components: self.include_components.unwrap_or(false),
+            include_trashed: self.include_trashed.unwrap_or(false),
+            include_sharing: self.include_sharing.unwrap_or(false),
+            statuses: self.statuses.clone().unwrap_or_default(),
+            categories: self.categories.clone().unwrap_or_default(),
+            creator_email: self.creator_email.clone(),
+            owner_email: self.owner_email.clone(),
+            collection_id: self.collection_id.as_ref().map(|id| id.to_string()),
+            sort_by: self.sort_by.map(|sort| sort.to::<ProjectSortBy>()),
+            sort_direction: self.sort_direction.map(|direction| direction.to()),
+            ..ListProjectsParams::default()
+        }
+    }
+}
+
+/// A project as lists show it: what identifies and describes it, without view analytics.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectSummary {
+    #[serde(flatten)]
+    project: Project,
+}
+
+fn summary(mut project: Project) -> ProjectSummary {
+    project.analytics = None;
+    project.reviews = None;
+    project.schedules = project
+        .schedules
+        .into_iter()
+        .map(schedule_summary)
+        .collect();
+    ProjectSummary { project }
+}
+
+/// The cadence and whether it is on; the timing details are in get_hex_project.
+fn schedule_summary(schedule: Schedule) -> Schedule {
+    Schedule {
+        hourly: None,
+        daily: None,
+        weekly: None,
+        monthly: None,
+        custom: None,
+        ..schedule
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct ListProjects;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListProjectsInput {
+    /// Projects per page, 1-100 (default 25).
+    #[schemars(range(min = 1, max = 100))]
+    limit: Option<u32>,
+    /// pagination.after of the previous page.
+    after: Option<String>,
+    /// pagination.before of a page, to go back.
+    before: Option<String>,
+    /// Skip this many projects first (walks Hex's cursor pages; prefer `after`).
+    #[schemars(range(max = 10000))]
+    offset: Option<u32>,
+    #[serde(flatten)]
+    filters: ProjectFilters,
+}
+
+impl HexTool for ListProjects {
+    type Input = ListProjectsInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "list_hex_projects",
+        title: "List projects",
+        description: "List Hex projects, newest first, with Hex's filters and sorting. Pages with cursors: pass pagination.after back as `after`.",
+        toolset: Toolset::Projects,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let hex = ctx.hex()?;
+        let mut params = input.filters.params();
+        params.limit = Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE));
+        params.after = input.after;
+        params.before = input.before;
+        if let Some(offset) = input.offset.filter(|offset| *offset > 0) {
+            if params.before.is_some() {
+                return Err(ToolError::input(
+                    "offset",
+                    "cannot be combined with `before`",
+                ));
+            }
+            match skip(&ctx, params.clone(), offset).await? {
+                Some(cursor) => params.after = Some(cursor),
+                None => return Ok(json!({"values": [], "pagination": {}})),
+            }
+        }
+        let page = hex.projects().list(&params).await?;
+        page_output(page, summary)
+    }
+}
+
+/// Walks `offset` projects and returns the cursor after them (`None`: fewer exist).
+async fn skip(
+    ctx: &ToolContext,
+    params: ListProjectsParams,
+    offset: u32,
+) -> Result<Option<String>, ToolError> {
+    let caps = ctx.limits().search_caps().items(u64::from(offset));
+    let mut pages = ctx.hex()?.projects().pages(params, caps);
+    while let Some(page) = pages.next_page().await {
+        page?;
+    }
+    Ok(pages.next_cursor().map(str::to_owned))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct SearchProjects;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchProjectsInput {
+    /// Regular expression matched case-insensitively against project titles, e.g. `revenue|sales`.
+    search_pattern: String,
+    /// Most matches to return, 1-500 (default 100).
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<u32>,
+    /// Skip this many matches first.
+    offset: Option<u32>,
+    /// Continue a search that stopped early: its pagination.after.
+    after: Option<String>,
+    #[serde(flatten)]
+    filters: ProjectFilters,
+}
+
+impl HexTool for SearchProjects {
+    type Input = SearchProjectsInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "search_hex_projects",
+        title: "Search projects by title",
+        description: "Find projects whose title matches a regular expression (case-insensitive), walking all of Hex's pages. Each match once; says if it stopped early and where to continue.",
+        toolset: Toolset::Projects,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let pattern = compile(&input.search_pattern)?;
+        let limit = input.limit.unwrap_or(100).clamp(1, 500) as usize;
+        let offset = input.offset.unwrap_or(0) as usize;
+        let mut params = input.filters.params();
+        params.after = input.after.clone();
+        let mut pages = ctx
+            .hex()?
+            .projects()
+            .pages(params, ctx.limits().search_caps());
+        let mut search = Search::new(pattern, limit, offset);
+        // Pages are streamed and only matches are kept, so memory does not grow with the
+        // size of the workspace.
+        let mut full = false;
+        while let Some(page) = pages.next_page().await {
+            if search.scan(page?.values) {
+                full = true;
+                break;
+            }
+        }
+        let mut answer = Map::new();
+        answer.insert("values".into(), to_output(&search.matches)?);
+        answer.insert("total_matched".into(), json!(search.matches.len()));
+        answer.insert("total_searched".into(), json!(search.searched));
+        let stopped_early = pages.stop_reason().filter(|reason| reason.is_partial());
+        let has_more = if full {
+            let more = search.more_on_page || pages.next_cursor().is_some();
+            if more {
+                // Hex's cursors mark page boundaries, not single projects: continue by offset
+                // from the same start.
+                answer.insert(
+                    "continue_with".into(),
+                    json!({"after": input.after, "offset": offset + limit}),
+                );
+            }
+            more
+        } else if let Some(reason) = stopped_early {
+            answer.insert(
+                "stopped_early".into(),
+                json!(format!(
+                    "{reason:?}: searched {} projects within this call's page and time limits",
+                    search.searched
+                )),
+            );
+            let cursor = pages.next_cursor();
+            answer.insert(
+                "continue_with".into(),
+                json!({"after": cursor, "offset": search.to_skip}),
+            );
+            answer.insert("pagination".into(), json!({ "after": cursor }));
+            true
+        } else {
+            false
+        };
+        answer.insert("has_more".into(), json!(has_more));
+        Ok(Value::Object(answer))
+    }
+}
+
+/// The state of a search across pages.
+struct Search {
+    pattern: Regex,
+    limit: usize,
+    /// Matches still to skip (`offset`).
+    to_skip: usize,
+    matches: Vec<ProjectSummary>,
+    searched: usize,
+    /// When the limit was reached: whether the rest of that page holds more matches.
+    more_on_page: bool,
+}
+
+impl Search {
+    fn new(pattern: Regex, limit: usize, offset: usize) -> Search {
+        Search {
+            pattern,
+            limit,
+            to_skip: offset,
+            matches: Vec::new(),
+            searched: 0,
+            more_on_page: false,
+        }
+    }
+
+    /// Scans one page; true when the limit is reached.
+    fn scan(&mut self, projects: Vec<Project>) -> bool {
+        let mut projects = projects.into_iter();
+        while let Some(project) = projects.next() {
+            self.searched += 1;
+            if !self.pattern.is_match(&project.title) {
+                continue;
+            }
+            if self.to_skip > 0 {
+                self.to_skip -= 1;
+                continue;
+            }
+            self.matches.push(summary(project));
+            if self.matches.len() == self.limit {
+                self.more_on_page = projects.any(|rest| self.pattern.is_match(&rest.title));
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn compile(pattern: &str) -> Result<Regex, ToolError> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(1 << 20)
+        .build()
+        .map_err(|error| {
+            ToolError::input(
+                "search_pattern",
+                format!("not a valid regular expression: {error}"),
+            )
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct GetProject;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetProjectInput {
+    /// The project's id (the UUID in its URL).
+    project_id: HexId,
+    /// Add its sharing: users, groups, collections, workspace and public access.
+    include_sharing: Option<bool>,
+}
+
+impl HexTool for GetProject {
+    type Input = GetProjectInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "get_hex_project",
+        title: "Get a project",
+        description: "Get one project: title, description, owner, status, categories, schedules, analytics, dates and optionally its sharing.",
+        toolset: Toolset::Projects,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let params = GetProjectParams {
+            include_sharing: input.include_sharing.unwrap_or(false),
+        };
+        let project = ctx
+            .hex()?
+            .projects()
+            .get(input.project_id.as_str(), &params)
+            .await
+            .map_err(|error| {
+                ToolError::from(error).about("project", &input.project_id, "search_hex_projects")
+            })?;
+        to_output(&project)
+    }
+}
