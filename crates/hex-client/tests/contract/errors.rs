@@ -1,0 +1,175 @@
+//! Hex's error answers as the client surfaces them: status, `reason`, `details`, `traceId` and
+//! RunProject's `invalid` entries, all in the error and its message.
+
+use hex_client::api::cells::ListCellsParams;
+use hex_client::api::projects::GetProjectParams;
+use hex_client::api::runs::RunProjectRequest;
+use hex_client::{ErrorDetails, HexClient, HexError, RateLimits, SecretString};
+use serde_json::{Map, Value, json};
+
+use crate::common::{Env, UNKNOWN_ID, api_error, no_hang};
+
+/// A value of the wrong JSON type for an input of `data_type`.
+fn wrong_value(data_type: &str) -> Value {
+    match data_type {
+        "NUMBER" | "BOOLEAN" => json!("not of this type"),
+        _ => json!(12345),
+    }
+}
+
+#[tokio::test]
+async fn not_found_surfaces_hex_reason_and_trace_id() {
+    let env = Env::start().await;
+    let err = env.err(
+        no_hang(
+            env.client
+                .projects()
+                .get(UNKNOWN_ID, &GetProjectParams::default()),
+        )
+        .await,
+    );
+    let reason = api_error(&err, 404);
+    assert!(reason.contains("Project not found"), "{reason}");
+    assert!(reason.contains(UNKNOWN_ID), "{reason}");
+    let trace = err.trace_id().expect("a traceId").to_owned();
+    assert!(!trace.is_empty());
+    let text = err.to_string();
+    assert!(text.contains("404") && text.contains(&reason), "{text}");
+    assert!(text.contains(&trace), "{text}");
+    assert!(!err.is_transient());
+
+    // The same for a cell, a group and a data connection.
+    let cell = env.err(no_hang(env.client.cells().get(UNKNOWN_ID)).await);
+    assert!(api_error(&cell, 404).contains("Cell not found"));
+    let group = env.err(no_hang(env.client.groups().get(UNKNOWN_ID)).await);
+    assert!(api_error(&group, 404).contains("Group not found"));
+    let connection = env.err(no_hang(env.client.connections().get(UNKNOWN_ID)).await);
+    assert!(api_error(&connection, 404).contains("Data connection not found"));
+}
+
+#[tokio::test]
+async fn run_project_with_a_wrong_typed_input_surfaces_invalid_entries() {
+    let env = Env::start().await;
+    let state = env.sandbox.state();
+    let (project_id, inputs) = state
+        .runnable_project_ids()
+        .into_iter()
+        .map(|id| {
+            let inputs = state.project_inputs(&id);
+            (id, inputs)
+        })
+        .find(|(_, inputs)| !inputs.is_empty())
+        .expect("a runnable project with inputs");
+    let (name, data_type) = inputs[0].clone();
+    let bad = wrong_value(&data_type);
+    let mut params = Map::new();
+    params.insert(name.clone(), bad.clone());
+    // A name the project does not have is ignored, as Hex documents.
+    params.insert("no_such_input".to_owned(), json!(1));
+    let request = RunProjectRequest {
+        input_params: Some(params),
+        ..RunProjectRequest::default()
+    };
+    let runs_before = state.run_ids(&project_id).len();
+    let err = env.err(no_hang(env.client.runs().run(&project_id, &request)).await);
+    let HexError::Api {
+        status,
+        invalid,
+        not_found,
+        trace_id,
+        ..
+    } = &err
+    else {
+        panic!("expected Hex's 422, got {err:?}");
+    };
+    assert_eq!(*status, 422);
+    assert_eq!(invalid.len(), 1, "{invalid:?}");
+    let entry = &invalid[0];
+    assert_eq!(entry.param_name, name);
+    assert_eq!(
+        entry.param_value,
+        bad.to_string(),
+        "paramValue is JSON-encoded"
+    );
+    assert_eq!(entry.data_type, data_type);
+    assert!(!entry.input_cell_type.is_empty());
+    assert!(not_found.is_empty());
+    assert!(trace_id.as_deref().is_some_and(|t| !t.is_empty()));
+    let text = err.to_string();
+    assert!(
+        text.contains("invalid inputs") && text.contains(&name),
+        "{text}"
+    );
+    assert!(text.contains(&data_type), "{text}");
+    // Nothing ran.
+    assert_eq!(state.run_ids(&project_id).len(), runs_before);
+}
+
+#[tokio::test]
+async fn unprocessable_answers_surface_hex_reason() {
+    let env = Env::start().await;
+    let project_id = env.sandbox.state().unpublished_project_ids()[0].clone();
+    let err = env.err(
+        no_hang(
+            env.client
+                .runs()
+                .run(&project_id, &RunProjectRequest::default()),
+        )
+        .await,
+    );
+    let reason = api_error(&err, 422);
+    assert!(reason.contains("not been published"), "{reason}");
+    assert!(err.trace_id().is_some());
+    assert!(err.to_string().contains(&reason));
+}
+
+#[tokio::test]
+async fn bad_requests_surface_hex_details() {
+    let env = Env::start().await;
+    let project_id = env.sandbox.state().project_ids()[0].clone();
+    let params = ListCellsParams {
+        after: Some("bm90LWEtY3Vyc29y".to_owned()),
+        ..ListCellsParams::new(&project_id)
+    };
+    let err = env.err(no_hang(env.client.cells().list(&params)).await);
+    let reason = api_error(&err, 400);
+    assert!(reason.contains("Invalid pagination cursor"), "{reason}");
+    let HexError::Api {
+        details: Some(details),
+        ..
+    } = &err
+    else {
+        panic!("expected details in {err:?}");
+    };
+    let ErrorDetails::Text(text) = details.as_ref() else {
+        panic!("expected text details, got {details:?}");
+    };
+    assert!(text.contains("after"), "{text}");
+    assert!(err.to_string().contains(text.as_str()), "{err}");
+    // An unknown status name is refused with a reason naming it.
+    let err = env.err(
+        no_hang(
+            env.client
+                .projects()
+                .update_status(&project_id, Some("Gold plated")),
+        )
+        .await,
+    );
+    assert!(api_error(&err, 400).contains("Gold plated"));
+}
+
+#[tokio::test]
+async fn a_wrong_token_is_401_with_a_hint_and_never_echoed() {
+    let env = Env::start().await;
+    let wrong = "hxtw_wrong_token_9f8e7d";
+    env.secret(wrong);
+    let client = HexClient::builder(env.sandbox.base_url(), SecretString::from(wrong))
+        .rate_limits(RateLimits::disabled())
+        .build()
+        .unwrap();
+    env.assert_clean("the client's Debug", &format!("{client:?}"));
+    let err = env.err(no_hang(client.users().me()).await);
+    let reason = api_error(&err, 401);
+    assert_eq!(reason, "Invalid API token");
+    assert!(err.to_string().contains("check the API token"), "{err}");
+}

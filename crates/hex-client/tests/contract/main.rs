@@ -1,0 +1,27 @@
+//! Contract tests: `hex-client` against a running `hex-sandbox` over loopback HTTP, one sandbox
+//! per test. Each area has its own module; `shapes` reads Hex's raw JSON and checks its keys against
+//! the reference digest (`../shared/hex-api/endpoints.md`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+mod cells;
+mod collections;
+mod connections;
+mod enums;
+mod errors;
+mod groups;
+mod pacing;
+mod pagination;
+mod projects;
+mod resilience;
+mod runs;
+mod secrets;
+mod shapes;
+mod sharing;
+mod users;
