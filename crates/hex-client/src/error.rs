@@ -50,16 +50,18 @@ pub enum HexError {
         /// `Retry-After`, if sent.
         retry_after: Option<Duration>,
     },
-    /// No answer within the configured total timeout. Never retried automatically.
-    #[error("Hex did not answer {operation} within {} s (request timed out; try again, or raise the timeout)", timeout.as_secs_f64())]
+    /// No answer within the configured total timeout. Never retried automatically: Hex may still
+    /// be processing the request.
+    #[error("Hex did not answer {operation} within {} s (request timed out; Hex may still process it: raise the timeout, and check before repeating a call that creates something)", timeout.as_secs_f64())]
     Timeout {
         /// Hex's operation name, e.g. `GetRunStatus`.
         operation: &'static str,
         /// The total timeout that expired.
         timeout: Duration,
     },
-    /// The request did not reach Hex or the connection broke (DNS, TCP, TLS, reset).
-    #[error("could not reach Hex for {operation}: {detail}")]
+    /// The request did not reach Hex (DNS, TCP, TLS) or the connection broke before the answer
+    /// was complete (reset, closed), in which case Hex may have received the request.
+    #[error("{}", network_message(operation, detail, source))]
     Network {
         /// Hex's operation name.
         operation: &'static str,
@@ -233,6 +235,18 @@ impl HexError {
         Self::InvalidInput {
             message: message.into(),
         }
+    }
+}
+
+/// Says whether the request never left (connect, DNS and TLS failures) or may have been received,
+/// which matters for calls that create something: those are never repeated automatically.
+fn network_message(operation: &str, detail: &str, source: &reqwest::Error) -> String {
+    if source.is_connect() {
+        format!("could not reach Hex for {operation}: {detail}")
+    } else {
+        format!(
+            "the connection to Hex broke during {operation}; Hex may have received the request, so check before repeating a call that creates something: {detail}"
+        )
     }
 }
 

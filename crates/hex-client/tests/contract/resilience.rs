@@ -147,6 +147,7 @@ async fn a_timeout_is_a_timeout_error_not_a_hang() {
 #[tokio::test]
 async fn a_dropped_connection_is_a_network_error() {
     let env = Env::start().await;
+    let projects_before = env.sandbox.state().project_ids().len();
     // A creating POST is never retried: the drop comes back as it is.
     env.sandbox
         .inject(FaultRule::drop_connection("POST", "/v1/projects"));
@@ -161,7 +162,12 @@ async fn a_dropped_connection_is_a_network_error() {
     assert_eq!(*operation, "CreateProject");
     assert!(err.is_transient());
     assert_eq!(err.status(), None);
+    // The request went out: the message must not claim it never reached Hex.
+    let text = err.to_string();
+    assert!(text.contains("broke during CreateProject"), "{text}");
+    assert!(text.contains("may have received"), "{text}");
     assert_eq!(env.sandbox.count_requests("POST", "/v1/projects"), 1);
+    assert_eq!(env.sandbox.state().project_ids().len(), projects_before);
 
     // A GET that keeps meeting drops gives up with the same error after its retries.
     env.sandbox
@@ -200,4 +206,26 @@ async fn a_malformed_body_is_a_decode_error() {
     assert!(!err.is_transient());
     // Not retried: an unreadable answer would be unreadable again.
     assert_eq!(env.sandbox.count_requests("GET", "/v1/projects"), 1);
+}
+
+#[tokio::test]
+async fn a_sandbox_that_is_gone_is_a_network_error_saying_hex_was_not_reached() {
+    let env = Env::start().await;
+    let client = env.client.clone();
+    let Env { sandbox, .. } = env;
+    sandbox.shutdown().await;
+    let err = no_hang(client.users().me()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            HexError::Network {
+                operation: "Me",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.starts_with("could not reach Hex for Me"), "{text}");
+    assert!(!text.contains(crate::common::TOKEN), "{text}");
 }
