@@ -5,6 +5,7 @@ use hex_client::api::cells::ListCellsParams;
 use hex_client::api::projects::GetProjectParams;
 use hex_client::api::runs::RunProjectRequest;
 use hex_client::{ErrorDetails, HexClient, HexError, RateLimits, SecretString};
+use hex_sandbox::FaultRule;
 use serde_json::{Map, Value, json};
 
 use crate::common::{Env, UNKNOWN_ID, api_error, no_hang};
@@ -172,4 +173,51 @@ async fn a_wrong_token_is_401_with_a_hint_and_never_echoed() {
     let reason = api_error(&err, 401);
     assert_eq!(reason, "Invalid API token");
     assert!(err.to_string().contains("check the API token"), "{err}");
+}
+
+#[tokio::test]
+async fn details_hex_sends_with_a_404_or_422_reach_the_error() {
+    let env = Env::start().await;
+    let project_id = env.sandbox.state().runnable_project_ids()[0].clone();
+    // Hex's standard body with every field, as a 404 and as a 422 (the sandbox's own errors carry
+    // no details on these statuses, so the bodies are injected).
+    for (status, reason, details) in [
+        (
+            404,
+            "Project not found",
+            "No project with this id is visible to the token",
+        ),
+        (
+            422,
+            "Unprocessable content",
+            "viewId refers to a deleted saved view",
+        ),
+    ] {
+        env.sandbox.inject(
+            FaultRule::status("GET", &format!("/v1/projects/{project_id}"), status).with_body(
+                json!({"reason": reason, "details": details, "traceId": "trace-contract-1"}),
+            ),
+        );
+        let err = env.err(
+            no_hang(
+                env.client
+                    .projects()
+                    .get(&project_id, &GetProjectParams::default()),
+            )
+            .await,
+        );
+        assert_eq!(api_error(&err, status), reason);
+        let HexError::Api {
+            details: Some(got), ..
+        } = &err
+        else {
+            panic!("expected details in {err:?}");
+        };
+        assert_eq!(**got, ErrorDetails::Text(details.to_owned()));
+        assert_eq!(err.trace_id(), Some("trace-contract-1"));
+        let text = err.to_string();
+        for part in [reason, details, "trace-contract-1"] {
+            assert!(text.contains(part), "{text} lacks {part}");
+        }
+    }
 }
