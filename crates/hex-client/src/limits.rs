@@ -215,11 +215,16 @@ impl Pacer {
 
     /// Books the earliest slot that satisfies every quota of the group and returns the wait until it.
     fn reserve(&self, group: RateGroup) -> Result<Duration, HexError> {
+        self.reserve_at(group, Instant::now())
+    }
+
+    /// [`Pacer::reserve`] as seen at `now` (tests pass a fixed instant, so no result depends on
+    /// how fast the machine runs them).
+    fn reserve_at(&self, group: RateGroup, now: Instant) -> Result<Duration, HexError> {
         let mut all = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(windows) = all.get_mut(&group).filter(|w| !w.is_empty()) else {
             return Ok(Duration::ZERO);
         };
-        let now = Instant::now();
         let at = windows
             .iter_mut()
             .map(|w| w.earliest(now))
@@ -252,20 +257,12 @@ mod tests {
     #[test]
     fn grants_up_to_max_then_refuses_with_the_wait() {
         let pacer = pacer(vec![Quota::per_minute(2)], Duration::from_secs(1));
-        assert_eq!(
-            pacer.reserve(RateGroup::RunProject).unwrap(),
-            Duration::ZERO
-        );
-        assert_eq!(
-            pacer.reserve(RateGroup::RunProject).unwrap(),
-            Duration::ZERO
-        );
-        let err = pacer.reserve(RateGroup::RunProject).unwrap_err();
-        let wait = err.retry_after().unwrap();
-        assert!(
-            wait > Duration::from_secs(59) && wait <= Duration::from_secs(60),
-            "{wait:?}"
-        );
+        let now = Instant::now();
+        let run = RateGroup::RunProject;
+        assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
+        assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
+        let err = pacer.reserve_at(run, now).unwrap_err();
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(60)));
         assert!(matches!(
             err,
             HexError::RateLimited {
@@ -275,6 +272,10 @@ mod tests {
                 ..
             }
         ));
+        // Half a minute later the wait is half a minute.
+        let later = now + Duration::from_secs(30);
+        let err = pacer.reserve_at(run, later).unwrap_err();
+        assert_eq!(err.retry_after(), Some(Duration::from_secs(30)));
     }
 
     #[test]
@@ -284,13 +285,13 @@ mod tests {
             vec![Quota::per_minute(5), Quota::per_hour(1)],
             Duration::from_secs(1),
         );
-        assert!(pacer.reserve(RateGroup::RunProject).is_ok());
+        let now = Instant::now();
+        assert!(pacer.reserve_at(RateGroup::RunProject, now).is_ok());
         let wait = pacer
-            .reserve(RateGroup::RunProject)
+            .reserve_at(RateGroup::RunProject, now)
             .unwrap_err()
-            .retry_after()
-            .unwrap();
-        assert!(wait > Duration::from_secs(3500), "{wait:?}");
+            .retry_after();
+        assert_eq!(wait, Some(Duration::from_secs(3600)));
     }
 
     #[test]
@@ -300,17 +301,20 @@ mod tests {
             per: Duration::from_millis(100),
         };
         let pacer = pacer(vec![quota], Duration::from_secs(1));
+        let now = Instant::now();
+        let run = RateGroup::RunProject;
+        assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
         assert_eq!(
-            pacer.reserve(RateGroup::RunProject).unwrap(),
-            Duration::ZERO
+            pacer.reserve_at(run, now).unwrap(),
+            Duration::from_millis(100)
         );
-        let second = pacer.reserve(RateGroup::RunProject).unwrap();
-        let third = pacer.reserve(RateGroup::RunProject).unwrap();
-        assert!(
-            second > Duration::from_millis(90) && second <= Duration::from_millis(100),
-            "{second:?}"
+        assert_eq!(
+            pacer.reserve_at(run, now).unwrap(),
+            Duration::from_millis(200)
         );
-        assert!(third > Duration::from_millis(190), "{third:?}");
+        // Once the booked slots have passed, the window is free again.
+        let later = now + Duration::from_millis(300);
+        assert_eq!(pacer.reserve_at(run, later).unwrap(), Duration::ZERO);
     }
 
     #[test]

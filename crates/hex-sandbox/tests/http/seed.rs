@@ -97,7 +97,7 @@ async fn the_default_workspace_is_realistic() {
 }
 
 #[tokio::test]
-async fn fifty_thousand_projects_seed_and_page_quickly() {
+async fn fifty_thousand_projects_seed_and_page_in_full() {
     let started = Instant::now();
     let sandbox = Sandbox::new(SandboxConfig {
         projects: 50_000,
@@ -106,8 +106,6 @@ async fn fifty_thousand_projects_seed_and_page_quickly() {
     let seeded = started.elapsed();
     eprintln!("seeded 50,000 projects in {seeded:?}");
     assert_eq!(sandbox.state().project_ids().len(), 50_000);
-    // Generous bound: a debug build on a busy machine; release seeds in well under 2 s.
-    assert!(seeded.as_secs() < 60, "seeding took {seeded:?}");
 
     let api = Api::with(SandboxConfig {
         projects: 50_000,
@@ -129,7 +127,8 @@ async fn fifty_thousand_projects_seed_and_page_quickly() {
         pages += 1;
     }
     assert_eq!(pages, 20);
-    assert!(started.elapsed().as_secs() < 30);
+    // Timings are reported, not asserted: the benchmarks measure speed, tests measure behaviour.
+    eprintln!("20 pages of 100 in {:?}", started.elapsed());
 }
 
 #[tokio::test]
