@@ -1,0 +1,154 @@
+//! Waiting for a run to end: polls GetRunStatus at a pace Hex's `hex-api` quota allows.
+
+use std::time::Duration;
+
+use hex_client::{
+    HexClient, HexError, RateGroup, RateLimits,
+    api::runs::{GetRunStatusParams, RunStatus},
+};
+use serde_json::{Value, json};
+use tokio::time::{Instant, sleep_until};
+
+use crate::{errors::ToolError, output::to_output};
+
+/// The longest a call may wait, in seconds.
+pub const MAX_WAIT_SECONDS: u32 = 600;
+
+/// Polls no faster than this even when the quota would allow it: GetRunStatus shares the
+/// `hex-api` quota (30/min by default) with other calls, so a waiting call leaves room for them.
+const MIN_POLL: Duration = Duration::from_millis(2_500);
+
+/// The time between two polls: at least [`MIN_POLL`], and never more often than every quota of
+/// the `hex-api` group allows on average (the configured figures count even when client pacing
+/// is off, because Hex enforces them anyway).
+pub fn poll_interval(limits: &RateLimits) -> Duration {
+    limits
+        .groups
+        .get(&RateGroup::HexApi)
+        .into_iter()
+        .flatten()
+        .map(|quota| quota.per / quota.max.max(1))
+        .fold(MIN_POLL, Duration::max)
+}
+
+/// Where a wait ended.
+pub struct Waited {
+    /// The newest status seen.
+    pub status: RunStatus,
+    pub seconds: u64,
+    /// Why polling stopped before the run ended, when an error stopped it.
+    pub stopped: Option<String>,
+}
+
+impl Waited {
+    /// The facts a caller adds to its answer: how long it waited and, when the run is still
+    /// going, what to do next.
+    pub fn notes(&self) -> Vec<(&'static str, Value)> {
+        let mut notes = vec![("waitedSeconds", json!(self.seconds))];
+        if !self.status.status.is_terminal() {
+            let why = self.stopped.clone().unwrap_or_else(|| {
+                format!("still {} after {} s", self.status.status, self.seconds)
+            });
+            notes.push(("finished", json!(false)));
+            notes.push((
+                "next",
+                json!(format!(
+                    "{why}; call get_hex_run_status with wait_seconds to keep waiting"
+                )),
+            ));
+        }
+        notes
+    }
+}
+
+/// Polls until the run ends or `seconds` pass, with a last poll at the deadline. `latest` is a
+/// status already read (`None`: the run was just started).
+pub async fn wait_for_end(
+    hex: &HexClient,
+    project_id: &str,
+    run_id: &str,
+    seconds: u32,
+    mut latest: Option<RunStatus>,
+) -> Result<Waited, ToolError> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(u64::from(seconds.min(MAX_WAIT_SECONDS)));
+    let interval = poll_interval(hex.rate_limits());
+    let params = GetRunStatusParams::default();
+    let mut pause = interval;
+    let mut failure: Option<HexError> = None;
+    loop {
+        if latest.as_ref().is_some_and(|s| s.status.is_terminal()) {
+            break;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            break;
+        }
+        sleep_until((now + pause).min(deadline)).await;
+        pause = interval;
+        match hex.runs().status(project_id, run_id, &params).await {
+            Ok(status) => {
+                latest = Some(status);
+                failure = None;
+            }
+            // Rate limits and outages pass: wait as long as asked (at least an interval).
+            Err(error) if error.is_transient() => {
+                pause = error
+                    .retry_after()
+                    .map_or(interval, |wait| wait.max(interval));
+                failure = Some(error);
+            }
+            Err(error) => {
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    match latest {
+        Some(status) => Ok(Waited {
+            status,
+            seconds: started.elapsed().as_secs(),
+            stopped: failure.map(|error| format!("polling stopped: {error}")),
+        }),
+        None => Err(match failure {
+            Some(error) => run_error(error, run_id),
+            None => ToolError::internal("no run status was read"),
+        }),
+    }
+}
+
+/// A run's status as tools answer it, with the wait's notes added.
+pub fn status_output(waited: &Waited) -> Result<Value, ToolError> {
+    let mut value = to_output(&waited.status)?;
+    if let Value::Object(object) = &mut value {
+        for (key, note) in waited.notes() {
+            object.insert(key.into(), note);
+        }
+    }
+    Ok(value)
+}
+
+pub fn run_error(error: HexError, run_id: &str) -> ToolError {
+    ToolError::from(error).about("run", run_id, "get_hex_project_runs")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_client::Quota;
+
+    #[test]
+    fn polls_every_two_and_a_half_seconds_under_the_default_quota() {
+        assert_eq!(
+            poll_interval(&RateLimits::default()),
+            Duration::from_millis(2_500)
+        );
+    }
+
+    #[test]
+    fn a_tighter_quota_slows_polling_down() {
+        let limits =
+            RateLimits::default().with_group(RateGroup::HexApi, vec![Quota::per_minute(10)]);
+        assert_eq!(poll_interval(&limits), Duration::from_secs(6));
+    }
+}
