@@ -1,7 +1,454 @@
-//! Cells: tools of this area are being written (see docs/TOOLS.md).
+//! Cells of a project's draft notebook (never the published app): list, read, create, change
+//! and delete them.
 
-use crate::registry::RegisteredTool;
+use hex_client::api::cells::{
+    Cell, CellContents, CellLocation, CreateCellRequest, ListCellsParams, NewCellContents,
+    NewCellType, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest, UpdateSqlCell,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{common::page_output, vocab::MAX_PAGE};
+use crate::{
+    context::ToolContext,
+    errors::ToolError,
+    input::{HexId, input_enum},
+    output::{cut_text, to_output},
+    registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
+};
 
 pub fn tools() -> Vec<RegisteredTool> {
-    Vec::new()
+    vec![
+        RegisteredTool::of::<ListCells>(),
+        RegisteredTool::of::<GetCell>(),
+        RegisteredTool::of::<CreateCell>(),
+        RegisteredTool::of::<UpdateCell>(),
+        RegisteredTool::of::<DeleteCell>(),
+    ]
+}
+
+input_enum!(
+    /// The cell types CreateCell accepts.
+    NewCellKind {
+        Code = "CODE",
+        Sql = "SQL",
+        Markdown = "MARKDOWN",
+    }
+);
+
+fn cell_error(error: hex_client::HexError, cell_id: &HexId) -> ToolError {
+    ToolError::from(error).about("cell", cell_id, "list_hex_cells")
+}
+
+/// A cell with every source longer than `max_chars` cut, the marker saying how to get all of it.
+fn with_cut_source(mut cell: Cell, max_chars: usize) -> Cell {
+    let how = format!("get_hex_cell with cell_id {} returns all of it", cell.id);
+    let cut = |source: &mut String| *source = cut_text(source, max_chars, &how);
+    let CellContents {
+        markdown_cell,
+        sql_cell,
+        code_cell,
+        ..
+    } = &mut cell.contents;
+    if let Some(sql) = sql_cell {
+        cut(&mut sql.source);
+    }
+    for source in [markdown_cell, code_cell].into_iter().flatten() {
+        cut(&mut source.source);
+    }
+    cell
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct ListCells;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListCellsInput {
+    project_id: HexId,
+    /// 1-100 (default 25).
+    #[schemars(range(min = 1, max = 100))]
+    limit: Option<u32>,
+    /// pagination.after of the previous page.
+    after: Option<String>,
+    /// pagination.before of a page, to go back.
+    before: Option<String>,
+}
+
+impl HexTool for ListCells {
+    type Input = ListCellsInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "list_hex_cells",
+        title: "List a project's cells",
+        description: "A project's draft notebook cells in order: type, label, data connection, source (long ones cut). Pass pagination.after back as `after`.",
+        toolset: Toolset::Cells,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let params = ListCellsParams {
+            project_id: input.project_id.to_string(),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            after: input.after,
+            before: input.before,
+        };
+        let page = ctx.hex()?.cells().list(&params).await.map_err(|error| {
+            ToolError::from(error).about("project", &input.project_id, "search_hex_projects")
+        })?;
+        let max_chars = ctx.limits().list_text_chars;
+        page_output(page, |cell| ListedCell(with_cut_source(cell, max_chars)))
+    }
+}
+
+/// A cell in a list: Hex's fields without the project id (the one asked for).
+struct ListedCell(Cell);
+
+impl serde::Serialize for ListedCell {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut value = serde_json::to_value(&self.0).map_err(serde::ser::Error::custom)?;
+        if let Some(object) = value.as_object_mut() {
+            object.remove("projectId");
+        }
+        value.serialize(serializer)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct GetCell;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetCellInput {
+    cell_id: HexId,
+}
+
+impl HexTool for GetCell {
+    type Input = GetCellInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "get_hex_cell",
+        title: "Get a cell",
+        description: "One draft notebook cell with its full source.",
+        toolset: Toolset::Cells,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let cell = ctx
+            .hex()?
+            .cells()
+            .get(input.cell_id.as_str())
+            .await
+            .map_err(|error| cell_error(error, &input.cell_id))?;
+        to_output(&cell)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct CreateCell;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCellInput {
+    project_id: HexId,
+    cell_type: NewCellKind,
+    /// SQL, Python or Markdown text.
+    source: String,
+    label: Option<String>,
+    /// SQL only.
+    data_connection_id: Option<HexId>,
+    /// SQL only.
+    output_dataframe: Option<String>,
+    /// Default: at the end.
+    insert_after_cell_id: Option<HexId>,
+}
+
+impl CreateCellInput {
+    fn request(self) -> Result<CreateCellRequest, ToolError> {
+        if self.cell_type != NewCellKind::Sql {
+            for (field, given) in [
+                ("data_connection_id", self.data_connection_id.is_some()),
+                ("output_dataframe", self.output_dataframe.is_some()),
+            ] {
+                if given {
+                    return Err(ToolError::input(field, "only applies to SQL cells"));
+                }
+            }
+        }
+        let source = self.source;
+        let contents = match self.cell_type {
+            NewCellKind::Sql => NewCellContents {
+                sql_cell: Some(NewSqlCell {
+                    source,
+                    data_connection_id: self.data_connection_id.map(|id| id.to_string()),
+                    output_dataframe: self.output_dataframe,
+                    is_dataframe_sql: None,
+                }),
+                ..NewCellContents::default()
+            },
+            NewCellKind::Code => NewCellContents {
+                code_cell: Some(NewSource { source }),
+                ..NewCellContents::default()
+            },
+            NewCellKind::Markdown => NewCellContents {
+                markdown_cell: Some(NewSource { source }),
+                ..NewCellContents::default()
+            },
+        };
+        Ok(CreateCellRequest {
+            project_id: self.project_id.to_string(),
+            cell_type: self.cell_type.to::<NewCellType>(),
+            contents,
+            label: self.label,
+            location: self.insert_after_cell_id.map(|id| CellLocation {
+                insert_after_cell_id: Some(id.to_string()),
+                ..CellLocation::default()
+            }),
+        })
+    }
+}
+
+impl HexTool for CreateCell {
+    type Input = CreateCellInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "create_hex_cell",
+        title: "Create a cell",
+        description: "Add a SQL, CODE (Python) or MARKDOWN cell to a project's draft notebook.",
+        toolset: Toolset::Cells,
+        effect: Effect::CREATE,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let project_id = input.project_id.clone();
+        let request = input.request()?;
+        let cell = ctx.hex()?.cells().create(&request).await.map_err(|error| {
+            ToolError::from(error).about("project", &project_id, "search_hex_projects")
+        })?;
+        to_output(&with_cut_source(cell, ctx.limits().list_text_chars))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct UpdateCell;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCellInput {
+    cell_id: HexId,
+    sql_source: Option<String>,
+    code_source: Option<String>,
+    markdown_source: Option<String>,
+    /// SQL cells: the connection to query.
+    data_connection_id: Option<HexId>,
+    /// true removes a SQL cell's connection.
+    clear_data_connection: Option<bool>,
+}
+
+impl UpdateCellInput {
+    /// The seed's rules: one source at most, something to change, and "" counts as given.
+    fn request(&self) -> Result<UpdateCellRequest, ToolError> {
+        let sources = [
+            ("sql_source", &self.sql_source),
+            ("code_source", &self.code_source),
+            ("markdown_source", &self.markdown_source),
+        ];
+        let mut given = sources.iter().filter(|(_, source)| source.is_some());
+        let first = given.next();
+        if let (Some((first, _)), Some((second, _))) = (first, given.next()) {
+            return Err(ToolError::input(
+                *second,
+                format!(
+                    "cannot update both {first} and {second}: a cell has one source, give the one matching its cellType"
+                ),
+            ));
+        }
+        let clear = self.clear_data_connection == Some(true);
+        if clear && self.data_connection_id.is_some() {
+            return Err(ToolError::input(
+                "clear_data_connection",
+                "cannot be combined with data_connection_id: set a connection or clear it",
+            ));
+        }
+        let contents = first.map(|(field, source)| {
+            let source = source.as_deref().unwrap_or_default().to_owned();
+            match *field {
+                "sql_source" => UpdateCellContents {
+                    sql_cell: Some(UpdateSqlCell {
+                        source,
+                        output_dataframe: None,
+                    }),
+                    ..UpdateCellContents::default()
+                },
+                "code_source" => UpdateCellContents {
+                    code_cell: Some(NewSource { source }),
+                    ..UpdateCellContents::default()
+                },
+                _ => UpdateCellContents {
+                    markdown_cell: Some(NewSource { source }),
+                    ..UpdateCellContents::default()
+                },
+            }
+        });
+        let data_connection_id = match (&self.data_connection_id, clear) {
+            (Some(id), _) => Some(Some(id.to_string())),
+            (None, true) => Some(None),
+            (None, false) => None,
+        };
+        if contents.is_none() && data_connection_id.is_none() {
+            return Err(ToolError::input(
+                "",
+                "nothing to update: give at least one of sql_source, code_source, markdown_source, data_connection_id or clear_data_connection",
+            ));
+        }
+        Ok(UpdateCellRequest {
+            contents,
+            data_connection_id,
+        })
+    }
+}
+
+impl HexTool for UpdateCell {
+    type Input = UpdateCellInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "update_hex_cell",
+        title: "Update a cell",
+        description: "Replace a draft cell's source (give the one matching its cellType) and/or set or clear a SQL cell's data connection.",
+        toolset: Toolset::Cells,
+        effect: Effect::OVERWRITE,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let request = input.request()?;
+        let cell = ctx
+            .hex()?
+            .cells()
+            .update(input.cell_id.as_str(), &request)
+            .await
+            .map_err(|error| cell_error(error, &input.cell_id))?;
+        to_output(&with_cut_source(cell, ctx.limits().list_text_chars))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct DeleteCell;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteCellInput {
+    cell_id: HexId,
+}
+
+impl HexTool for DeleteCell {
+    type Input = DeleteCellInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "delete_hex_cell",
+        title: "Delete a cell",
+        description: "Permanently delete a cell from a project's draft notebook. Asks for confirmation.",
+        toolset: Toolset::Cells,
+        effect: Effect::DELETE,
+        confirm: Confirm::WhenRisky,
+    };
+
+    fn risk(input: &Self::Input) -> Option<String> {
+        Some(format!(
+            "Permanently delete cell {} and its source from its project's draft notebook; Hex cannot restore it.",
+            input.cell_id
+        ))
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        ctx.hex()?
+            .cells()
+            .delete(input.cell_id.as_str())
+            .await
+            .map_err(|error| cell_error(error, &input.cell_id))?;
+        Ok(json!({"deleted": true, "cellId": input.cell_id}))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hex_client::api::cells::{CellType, SqlContents};
+
+    fn update(value: serde_json::Value) -> Result<UpdateCellRequest, ToolError> {
+        let input: UpdateCellInput = crate::input::parse(value.as_object().unwrap().clone())?;
+        input.request()
+    }
+
+    const ID: &str = "3f2b7c1e-8a4d-4c2e-9b1a-0d6e5f4a3b2c";
+
+    #[test]
+    fn update_rules_follow_the_seed() {
+        let both = update(json!({"cell_id": ID, "sql_source": "a", "code_source": "b"}));
+        assert!(both.unwrap_err().to_string().contains("`code_source`"));
+        let nothing = update(json!({"cell_id": ID, "clear_data_connection": false}));
+        assert!(
+            nothing
+                .unwrap_err()
+                .to_string()
+                .contains("nothing to update")
+        );
+        let empty = update(json!({"cell_id": ID, "sql_source": ""})).unwrap();
+        let body = serde_json::to_value(&empty).unwrap();
+        assert_eq!(body, json!({"contents": {"sqlCell": {"source": ""}}}));
+        let clear = update(json!({"cell_id": ID, "clear_data_connection": true})).unwrap();
+        let body = serde_json::to_value(&clear).unwrap();
+        assert_eq!(body, json!({"dataConnectionId": null}));
+    }
+
+    #[test]
+    fn long_sources_are_cut_with_a_pointer_to_get_hex_cell() {
+        let cell = Cell {
+            id: ID.into(),
+            static_id: ID.into(),
+            cell_type: CellType::Sql,
+            label: None,
+            data_connection_id: None,
+            contents: CellContents {
+                sql_cell: Some(SqlContents {
+                    source: "x".repeat(100),
+                    ..SqlContents::default()
+                }),
+                ..CellContents::default()
+            },
+            project_id: ID.into(),
+            extra: Default::default(),
+        };
+        let cut = with_cut_source(cell, 10);
+        let source = cut.source().unwrap();
+        assert!(source.starts_with(&"x".repeat(10)));
+        assert!(source.contains("90 more characters"), "{source}");
+        assert!(source.contains(&format!("get_hex_cell with cell_id {ID}")));
+    }
 }
