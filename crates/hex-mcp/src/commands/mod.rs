@@ -34,8 +34,20 @@ pub mod exit {
 
 /// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter (default `warn`).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // At debug, rmcp logs every request whole, tool arguments included, and those may hold a
+    // data-connection password. Keep rmcp at info unless HEX_MCP_LOG names it explicitly.
+    let named = std::env::var("HEX_MCP_LOG").is_ok_and(|spec| spec.contains("rmcp"));
+    let verbose = filter
+        .max_level_hint()
+        .is_some_and(|level| level > tracing_subscriber::filter::LevelFilter::INFO);
+    if verbose
+        && !named
+        && let Ok(cap) = "rmcp=info".parse()
+    {
+        filter = filter.add_directive(cap);
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
