@@ -1,7 +1,333 @@
-//! Groups: tools of this area are being written (see docs/TOOLS.md).
+//! Groups: list, read, create, rename and change members, delete. A group's members are read
+//! with `list_hex_users` and `group_id` (Hex's groups have no members field).
 
-use crate::registry::RegisteredTool;
+use std::collections::BTreeSet;
+
+use hex_client::api::groups::{
+    CreateGroupRequest, GroupMemberChanges, GroupMembers, GroupSortBy, ListGroupsParams,
+    MAX_MEMBER_CHANGES, UpdateGroupRequest,
+};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{common::page_output, vocab::SortDirection};
+use crate::{
+    context::ToolContext,
+    errors::ToolError,
+    input::{HexId, input_enum},
+    output::to_output,
+    registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
+};
 
 pub fn tools() -> Vec<RegisteredTool> {
-    Vec::new()
+    vec![
+        RegisteredTool::of::<ListGroups>(),
+        RegisteredTool::of::<GetGroup>(),
+        RegisteredTool::of::<CreateGroup>(),
+        RegisteredTool::of::<UpdateGroup>(),
+        RegisteredTool::of::<DeleteGroup>(),
+    ]
+}
+
+/// The tool that finds group ids, for 404 hints.
+const FINDER: &str = "list_hex_groups";
+
+input_enum!(
+    /// `ListGroupsSortByEnum`.
+    SortBy { CreatedAt = "CREATED_AT", Name = "NAME" }
+);
+
+fn not_found_hint(group_id: &HexId) -> impl FnOnce(hex_client::HexError) -> ToolError + '_ {
+    move |error| ToolError::from(error).about("group", group_id, FINDER)
+}
+
+/// A list of user ids as Hex takes it: at most 100, each once (first occurrence kept).
+fn member_list(field: &str, ids: &[HexId]) -> Result<Vec<String>, ToolError> {
+    if ids.len() > MAX_MEMBER_CHANGES {
+        return Err(ToolError::input(
+            field,
+            format!(
+                "{} user ids given; Hex takes at most {MAX_MEMBER_CHANGES} per call: split the list into several calls",
+                ids.len()
+            ),
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    Ok(ids
+        .iter()
+        .filter(|id| seen.insert(id.as_str()))
+        .map(|id| id.to_string())
+        .collect())
+}
+
+fn check_name(name: &str) -> Result<(), ToolError> {
+    if name.trim().is_empty() {
+        return Err(ToolError::input("name", "must not be empty"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct ListGroups;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListGroupsInput {
+    /// Default 25.
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<u32>,
+    /// The previous answer's pagination.after.
+    after: Option<String>,
+    /// A page's pagination.before, to go back.
+    before: Option<String>,
+    sort_by: Option<SortBy>,
+    sort_direction: Option<SortDirection>,
+}
+
+impl HexTool for ListGroups {
+    type Input = ListGroupsInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "list_hex_groups",
+        title: "List groups",
+        description: "List groups (id, name, createdAt); their members: list_hex_users with group_id. Next page: after = pagination.after.",
+        toolset: Toolset::Groups,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let params = ListGroupsParams {
+            limit: Some(input.limit.unwrap_or(25).clamp(1, 500)),
+            after: input.after,
+            before: input.before,
+            sort_by: input.sort_by.map(|sort| sort.to::<GroupSortBy>()),
+            sort_direction: input.sort_direction.map(|direction| direction.to()),
+        };
+        let page = ctx.hex()?.groups().list(&params).await?;
+        page_output(page, |group| group)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct GetGroup;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetGroupInput {
+    group_id: HexId,
+}
+
+impl HexTool for GetGroup {
+    type Input = GetGroupInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "get_hex_group",
+        title: "Get a group",
+        description: "Get one group: id, name, createdAt. Its members: list_hex_users with group_id.",
+        toolset: Toolset::Groups,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let group = ctx
+            .hex()?
+            .groups()
+            .get(input.group_id.as_str())
+            .await
+            .map_err(not_found_hint(&input.group_id))?;
+        to_output(&group)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct CreateGroup;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGroupInput {
+    name: String,
+    /// User ids, at most 100.
+    #[schemars(length(max = 100))]
+    member_user_ids: Option<Vec<HexId>>,
+}
+
+impl HexTool for CreateGroup {
+    type Input = CreateGroupInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "create_hex_group",
+        title: "Create a group",
+        description: "Create a group, optionally with members (user ids from list_hex_users). Names need not be unique.",
+        toolset: Toolset::Groups,
+        effect: Effect::CREATE,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        check_name(&input.name)?;
+        let members = match &input.member_user_ids {
+            Some(ids) => Some(GroupMembers::users(member_list("member_user_ids", ids)?)),
+            None => None,
+        };
+        let request = CreateGroupRequest {
+            name: input.name,
+            members,
+        };
+        let group = ctx.hex()?.groups().create(&request).await?;
+        to_output(&group)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct UpdateGroup;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateGroupInput {
+    group_id: HexId,
+    /// New name.
+    name: Option<String>,
+    /// At most 100.
+    #[schemars(length(max = 100))]
+    add_member_user_ids: Option<Vec<HexId>>,
+    /// At most 100.
+    #[schemars(length(max = 100))]
+    remove_member_user_ids: Option<Vec<HexId>>,
+}
+
+impl UpdateGroupInput {
+    /// The EditGroup body, checked: something to change, within Hex's limits, no id both
+    /// added and removed.
+    fn request(&self) -> Result<UpdateGroupRequest, ToolError> {
+        if let Some(name) = &self.name {
+            check_name(name)?;
+        }
+        let add = member_changes("add_member_user_ids", self.add_member_user_ids.as_deref())?;
+        let remove = member_changes(
+            "remove_member_user_ids",
+            self.remove_member_user_ids.as_deref(),
+        )?;
+        if let (Some(add), Some(remove)) = (&add, &remove)
+            && let Some(both) = remove.users.iter().find(|user| {
+                add.users
+                    .iter()
+                    .any(|added| added.id.eq_ignore_ascii_case(&user.id))
+            })
+        {
+            return Err(ToolError::input(
+                "remove_member_user_ids",
+                format!(
+                    "{} is also in add_member_user_ids; a user can be added or removed in one call, not both",
+                    both.id
+                ),
+            ));
+        }
+        if self.name.is_none() && add.is_none() && remove.is_none() {
+            return Err(ToolError::input(
+                "",
+                "nothing to update: give name, add_member_user_ids or remove_member_user_ids (with at least one id)",
+            ));
+        }
+        let members =
+            (add.is_some() || remove.is_some()).then_some(GroupMemberChanges { add, remove });
+        Ok(UpdateGroupRequest {
+            name: self.name.clone(),
+            members,
+        })
+    }
+}
+
+/// One side of the member changes; an empty list changes nothing and is left out.
+fn member_changes(field: &str, ids: Option<&[HexId]>) -> Result<Option<GroupMembers>, ToolError> {
+    let Some(ids) = ids else {
+        return Ok(None);
+    };
+    let ids = member_list(field, ids)?;
+    Ok((!ids.is_empty()).then(|| GroupMembers::users(ids)))
+}
+
+impl HexTool for UpdateGroup {
+    type Input = UpdateGroupInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "update_hex_group",
+        title: "Rename a group or change its members",
+        description: "Rename a group and/or add and remove members by user id. Removed members lose the access the group grants.",
+        toolset: Toolset::Groups,
+        effect: Effect::OVERWRITE,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let request = input.request()?;
+        let group = ctx
+            .hex()?
+            .groups()
+            .update(input.group_id.as_str(), &request)
+            .await
+            .map_err(not_found_hint(&input.group_id))?;
+        to_output(&group)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct DeleteGroup;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteGroupInput {
+    group_id: HexId,
+}
+
+impl HexTool for DeleteGroup {
+    type Input = DeleteGroupInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "delete_hex_group",
+        title: "Delete a group",
+        description: "Delete a group; its members keep their accounts but lose the access it granted. Cannot be undone; asks for confirmation.",
+        toolset: Toolset::Groups,
+        effect: Effect::DELETE,
+        confirm: Confirm::WhenRisky,
+    };
+
+    fn risk(input: &Self::Input) -> Option<String> {
+        Some(format!(
+            "Delete group {}: its members lose the access it grants to projects, collections and data connections (their accounts stay). This cannot be undone.",
+            input.group_id
+        ))
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        ctx.hex()?
+            .groups()
+            .delete(input.group_id.as_str())
+            .await
+            .map_err(not_found_hint(&input.group_id))?;
+        Ok(json!({"deleted": true, "groupId": input.group_id}))
+    }
 }
