@@ -1,7 +1,163 @@
-//! Users: tools of this area are being written (see docs/TOOLS.md).
+//! Users: who the token acts as, the workspace's users (or one group's members), deactivation.
 
-use crate::registry::RegisteredTool;
+use hex_client::api::users::{ListUsersParams, Me, UserSortBy};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{common::page_output, vocab::SortDirection};
+use crate::{
+    context::ToolContext,
+    errors::ToolError,
+    input::{HexId, input_enum},
+    output::to_output,
+    registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
+};
 
 pub fn tools() -> Vec<RegisteredTool> {
-    Vec::new()
+    vec![
+        RegisteredTool::of::<GetCurrentUser>(),
+        RegisteredTool::of::<ListUsers>(),
+        RegisteredTool::of::<DeactivateUser>(),
+    ]
+}
+
+input_enum!(
+    /// `ListUsersSortByEnum`.
+    SortBy { Name = "NAME", Email = "EMAIL" }
+);
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct GetCurrentUser;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetCurrentUserInput {}
+
+impl HexTool for GetCurrentUser {
+    type Input = GetCurrentUserInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "get_hex_current_user",
+        title: "Get the current user",
+        description: "The user this server's token acts as: id, name, email, workspace role, workspace id, and the token's expiry (`token.exp`) when it has one.",
+        toolset: Toolset::Users,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, _: Self::Input) -> ToolResult {
+        let me = ctx.hex()?.users().me().await?;
+        me_output(me)
+    }
+}
+
+/// Me as Hex answers it, without an empty `token: {}` when the token never expires.
+fn me_output(mut me: Me) -> ToolResult {
+    if me.token.as_ref().is_some_and(|token| token.exp.is_none()) {
+        me.token = None;
+    }
+    to_output(&me)
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct ListUsers;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListUsersInput {
+    /// Default 25.
+    #[schemars(range(min = 1, max = 500))]
+    limit: Option<u32>,
+    /// The previous answer's pagination.after.
+    after: Option<String>,
+    /// A page's pagination.before, to go back.
+    before: Option<String>,
+    sort_by: Option<SortBy>,
+    sort_direction: Option<SortDirection>,
+    group_id: Option<HexId>,
+}
+
+impl HexTool for ListUsers {
+    type Input = ListUsersInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "list_hex_users",
+        title: "List users",
+        description: "List active users (id, name, email, role, lastLoginDate) or, with group_id, a group's members. Next page: after = pagination.after.",
+        toolset: Toolset::Users,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let params = ListUsersParams {
+            limit: Some(input.limit.unwrap_or(25).clamp(1, 500)),
+            after: input.after,
+            before: input.before,
+            sort_by: input.sort_by.map(|sort| sort.to::<UserSortBy>()),
+            sort_direction: input.sort_direction.map(|direction| direction.to()),
+            group_id: input.group_id.as_ref().map(HexId::to_string),
+        };
+        let page = ctx.hex()?.users().list(&params).await.map_err(|error| {
+            let error = ToolError::from(error);
+            match &input.group_id {
+                Some(group_id) => error.about("group", group_id, "list_hex_groups"),
+                None => error,
+            }
+        })?;
+        page_output(page, |user| user)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct DeactivateUser;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeactivateUserInput {
+    /// From list_hex_users.
+    user_id: HexId,
+}
+
+impl HexTool for DeactivateUser {
+    type Input = DeactivateUserInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "deactivate_hex_user",
+        title: "Deactivate a user",
+        description: "Deactivate a user: they can no longer sign in or use their access; the API cannot reactivate them. Asks for confirmation.",
+        toolset: Toolset::Users,
+        effect: Effect::DELETE,
+        confirm: Confirm::WhenRisky,
+    };
+
+    fn risk(input: &Self::Input) -> Option<String> {
+        Some(format!(
+            "Deactivate user {}: they can no longer sign in to the workspace or use any of their access, and this API cannot reactivate them.",
+            input.user_id
+        ))
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        ctx.hex()?
+            .users()
+            .deactivate(input.user_id.as_str())
+            .await
+            .map_err(|error| {
+                ToolError::from(error).about("user", &input.user_id, "list_hex_users")
+            })?;
+        Ok(json!({"deactivated": true, "userId": input.user_id}))
+    }
 }
