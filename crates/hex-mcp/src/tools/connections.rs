@@ -1,7 +1,490 @@
-//! Connections: tools of this area are being written (see docs/TOOLS.md).
+//! Data connections: list, read, create and edit. Secret fields (passwords, keys, tokens) can be
+//! given by reference (`{"env": "VAR"}`, `{"file": "/path"}`) so they never pass through the
+//! model, and no output ever carries one: Hex's read types have none, and every output is also
+//! redacted by field name.
 
-use crate::registry::RegisteredTool;
+use std::borrow::Cow;
+
+use hex_client::api::connections::{
+    ConnectionSortBy, CreateDataConnectionRequest, DataConnection, ListDataConnectionsParams,
+    SchemaFilters, SchemaRefreshSchedule, UpdateDataConnectionRequest,
+};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{
+    common::page_output,
+    vocab::{MAX_PAGE, SortDirection},
+};
+use crate::{
+    context::ToolContext,
+    errors::ToolError,
+    input::{HexId, input_enum},
+    output::to_output,
+    registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
+};
+
+mod details;
+mod secrets;
+mod settings;
+
+use details::Details;
+use settings::Sharing;
 
 pub fn tools() -> Vec<RegisteredTool> {
-    Vec::new()
+    vec![
+        RegisteredTool::of::<ListConnections>(),
+        RegisteredTool::of::<GetConnection>(),
+        RegisteredTool::of::<CreateConnection>(),
+        RegisteredTool::of::<UpdateConnection>(),
+    ]
+}
+
+/// The tool that finds connection ids, for 404 hints.
+const FINDER: &str = "list_hex_data_connections";
+
+input_enum!(
+    /// The types Hex can create through its API (`clickhouse` can only be read).
+    ConnectionType {
+        Athena = "athena",
+        Bigquery = "bigquery",
+        Databricks = "databricks",
+        Postgres = "postgres",
+        Redshift = "redshift",
+        Snowflake = "snowflake",
+        Trino = "trino",
+    }
+);
+
+input_enum!(
+    /// `ListDataConnectionsSortByEnum`.
+    SortBy { CreatedAt = "CREATED_AT", Name = "NAME" }
+);
+
+input_enum!(
+    /// `DataConnectionSchemaRefreshAccess`.
+    RefreshAccess { Admins = "ADMINS", UsersWithQueryAccess = "USERS_WITH_QUERY_ACCESS" }
+);
+
+/// Every connection output: Hex's fields, nulls pruned, anything named like a secret redacted.
+fn output(value: &impl serde::Serialize) -> ToolResult {
+    let mut value = to_output(value)?;
+    secrets::redact(&mut value);
+    Ok(value)
+}
+
+fn not_found_hint(id: &HexId) -> impl FnOnce(hex_client::HexError) -> ToolError + '_ {
+    move |error| ToolError::from(error).about("data connection", id, FINDER)
+}
+
+/// `connection_details`: a plain object in the schema, its fields listed in the description.
+/// Its `Debug` never shows the values (they may be secrets).
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct DetailsArg(Map<String, Value>);
+
+impl std::fmt::Debug for DetailsArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&String> = self.0.keys().collect();
+        write!(f, "DetailsArg({keys:?}: …)")
+    }
+}
+
+impl JsonSchema for DetailsArg {
+    fn schema_name() -> Cow<'static, str> {
+        "ConnectionDetails".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let description = format!(
+            "{{\"<connection_type>\": {{fields}}}}. *required †secret: a string, or {{\"env\":\"VAR\"}} / {{\"file\":\"/abs/path\"}} read on the server, so it never passes through the chat. {}",
+            details::field_list()
+        );
+        json_schema!({"type": "object", "description": description})
+    }
+}
+
+/// What create and update share besides the details.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionSettings {
+    description: Option<String>,
+    connect_via_ssh: Option<bool>,
+    /// Let Hex Magic (AI) use it.
+    include_magic: Option<bool>,
+    allow_writeback_cells: Option<bool>,
+    /// {databases|schemas|tables: {include|exclude: {values, matchType: EXACT|PREFIX|REGEX|SUFFIX}}}
+    schema_filters: Option<Map<String, Value>>,
+    /// {cadence: HOURLY|DAILY|WEEKLY|MONTHLY|CUSTOM, enabled, daily|weekly|monthly: {hour, minute, timezoneString, dayOfWeek, day}, custom: {cron, timezoneString}}
+    schema_refresh_schedule: Option<Map<String, Value>>,
+    schema_refresh_access: Option<RefreshAccess>,
+    /// {workspace: {members|guests: NONE|QUERY|VIEW_RESULTS, public: NONE|VIEW_RESULTS}, groups: [{group: {id}, access}]}
+    sharing: Option<Map<String, Value>>,
+}
+
+/// The settings' object parameters, checked.
+struct Checked {
+    filters: Option<SchemaFilters>,
+    schedule: Option<SchemaRefreshSchedule>,
+    sharing: Option<Sharing>,
+}
+
+impl ConnectionSettings {
+    fn check(&self) -> Result<Checked, ToolError> {
+        Ok(Checked {
+            filters: self
+                .schema_filters
+                .as_ref()
+                .map(settings::schema_filters)
+                .transpose()?,
+            schedule: self
+                .schema_refresh_schedule
+                .as_ref()
+                .map(settings::schedule)
+                .transpose()?,
+            sharing: self.sharing.as_ref().map(settings::sharing).transpose()?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.description.is_none()
+            && self.connect_via_ssh.is_none()
+            && self.include_magic.is_none()
+            && self.allow_writeback_cells.is_none()
+            && self.schema_filters.is_none()
+            && self.schema_refresh_schedule.is_none()
+            && self.schema_refresh_access.is_none()
+            && self.sharing.is_none()
+    }
+}
+
+fn check_name(name: &str) -> Result<(), ToolError> {
+    if name.trim().is_empty() {
+        return Err(ToolError::input("name", "must not be empty"));
+    }
+    Ok(())
+}
+
+/// The public-access part of a risk sentence.
+const PUBLIC_RISK: &str = "public access VIEW_RESULTS (its query results become viewable beyond the workspace's members and guests)";
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct ListConnections;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListConnectionsInput {
+    /// Default 25.
+    #[schemars(range(min = 1, max = 100))]
+    limit: Option<u32>,
+    /// The previous answer's pagination.after.
+    after: Option<String>,
+    /// A page's pagination.before, to go back.
+    before: Option<String>,
+    /// Default NAME ASC.
+    sort_by: Option<SortBy>,
+    sort_direction: Option<SortDirection>,
+}
+
+impl HexTool for ListConnections {
+    type Input = ListConnectionsInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "list_hex_data_connections",
+        title: "List data connections",
+        description: "List data connections: id, name, type, description, details (no secrets). Next page: after = pagination.after.",
+        toolset: Toolset::Connections,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let params = ListDataConnectionsParams {
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            after: input.after,
+            before: input.before,
+            sort_by: input.sort_by.map(|sort| sort.to::<ConnectionSortBy>()),
+            sort_direction: input.sort_direction.map(|direction| direction.to()),
+        };
+        let page = ctx.hex()?.connections().list(&params).await?;
+        let mut answer = page_output(page, summary)?;
+        secrets::redact(&mut answer);
+        Ok(answer)
+    }
+}
+
+/// A connection as lists show it: what identifies it and where it points.
+fn summary(connection: DataConnection) -> Value {
+    json!({
+        "id": connection.id,
+        "name": connection.name,
+        "type": connection.kind,
+        "description": connection.description,
+        "connectionDetails": connection.connection_details,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct GetConnection;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GetConnectionInput {
+    connection_id: HexId,
+}
+
+impl HexTool for GetConnection {
+    type Input = GetConnectionInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "get_hex_data_connection",
+        title: "Get a data connection",
+        description: "Get one data connection: type, connection details (never secrets), settings, schema filters, refresh schedule and sharing.",
+        toolset: Toolset::Connections,
+        effect: Effect::READ,
+        confirm: Confirm::Never,
+    };
+
+    fn risk(_: &Self::Input) -> Option<String> {
+        None
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let connection = ctx
+            .hex()?
+            .connections()
+            .get(input.connection_id.as_str())
+            .await
+            .map_err(not_found_hint(&input.connection_id))?;
+        output(&connection)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct CreateConnection;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnectionInput {
+    name: String,
+    connection_type: ConnectionType,
+    connection_details: DetailsArg,
+    #[serde(flatten)]
+    settings: ConnectionSettings,
+}
+
+impl CreateConnectionInput {
+    /// The CreateDataConnection body, checked and with secrets resolved; also whether it grants
+    /// public access.
+    fn request(&self) -> Result<(CreateDataConnectionRequest, bool), ToolError> {
+        check_name(&self.name)?;
+        let details = Details::read(&self.connection_details.0, true)?;
+        if details.kind() != self.connection_type {
+            return Err(ToolError::input(
+                "connection_details",
+                format!(
+                    "holds {} fields but connection_type is {}; use {{\"{}\": {{…}}}}",
+                    details.kind(),
+                    self.connection_type,
+                    self.connection_type
+                ),
+            ));
+        }
+        let checked = self.settings.check()?;
+        let public = checked
+            .sharing
+            .as_ref()
+            .is_some_and(|sharing| sharing.public);
+        let settings = &self.settings;
+        let mut request = CreateDataConnectionRequest::new(&self.name, details.new_details()?);
+        request.description = settings.description.clone();
+        request.connect_via_ssh = settings.connect_via_ssh;
+        request.include_magic = settings.include_magic;
+        request.allow_writeback_cells = settings.allow_writeback_cells;
+        request.schema_filters = checked.filters;
+        request.schema_refresh_schedule = checked.schedule;
+        request.schema_refresh_access = settings.schema_refresh_access.map(|access| access.to());
+        request.sharing = checked.sharing.map(Sharing::for_create);
+        Ok((request, public))
+    }
+}
+
+impl HexTool for CreateConnection {
+    type Input = CreateConnectionInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "create_hex_data_connection",
+        title: "Create a data connection",
+        description: "Create a data connection to a warehouse or database. Secrets are best given as {\"env\": …} or {\"file\": …} references; outputs never contain them. Asks for confirmation only for public access.",
+        toolset: Toolset::Connections,
+        effect: Effect::CREATE,
+        confirm: Confirm::WhenRisky,
+    };
+
+    fn risk(input: &Self::Input) -> Option<String> {
+        // Arguments that fail the checks change nothing: the call reports the error instead.
+        let (_, public) = input.request().ok()?;
+        public.then(|| {
+            format!(
+                "Create data connection \"{}\" with {PUBLIC_RISK}.",
+                crate::input::excerpt(&input.name)
+            )
+        })
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let (request, _) = input.request()?;
+        let connection = ctx.hex()?.connections().create(&request).await?;
+        output(&connection)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+pub struct UpdateConnection;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnectionInput {
+    connection_id: HexId,
+    /// New name.
+    name: Option<String>,
+    /// Only the fields to change, as in create_hex_data_connection (secrets too).
+    connection_details: Option<Map<String, Value>>,
+    // The settings again, described once in create_hex_data_connection to keep this short.
+    description: Option<String>,
+    connect_via_ssh: Option<bool>,
+    include_magic: Option<bool>,
+    allow_writeback_cells: Option<bool>,
+    schema_filters: Option<Map<String, Value>>,
+    schema_refresh_schedule: Option<Map<String, Value>>,
+    schema_refresh_access: Option<RefreshAccess>,
+    /// Group grants are upserted.
+    sharing: Option<Map<String, Value>>,
+}
+
+/// An EditDataConnection body and what in it needs a human's yes.
+struct Update {
+    request: UpdateDataConnectionRequest,
+    /// e.g. `["connection_details.postgres.password"]`.
+    credentials: Vec<String>,
+    public: bool,
+}
+
+impl UpdateConnectionInput {
+    fn settings(&self) -> ConnectionSettings {
+        ConnectionSettings {
+            description: self.description.clone(),
+            connect_via_ssh: self.connect_via_ssh,
+            include_magic: self.include_magic,
+            allow_writeback_cells: self.allow_writeback_cells,
+            schema_filters: self.schema_filters.clone(),
+            schema_refresh_schedule: self.schema_refresh_schedule.clone(),
+            schema_refresh_access: self.schema_refresh_access,
+            sharing: self.sharing.clone(),
+        }
+    }
+
+    fn update(&self) -> Result<Update, ToolError> {
+        let settings = &self.settings();
+        if self.name.is_none() && self.connection_details.is_none() && settings.is_empty() {
+            return Err(ToolError::input(
+                "",
+                "nothing to update: give at least one of name, connection_details, description, connect_via_ssh, include_magic, allow_writeback_cells, schema_filters, schema_refresh_schedule, schema_refresh_access, sharing",
+            ));
+        }
+        if let Some(name) = &self.name {
+            check_name(name)?;
+        }
+        let (details, credentials) = match &self.connection_details {
+            Some(map) => {
+                let details = Details::read(map, false)?;
+                let credentials = details
+                    .secret_fields()
+                    .iter()
+                    .map(|field| format!("connection_details.{}.{field}", details.kind()))
+                    .collect();
+                (Some(details.changes()?), credentials)
+            }
+            None => (None, Vec::new()),
+        };
+        let checked = settings.check()?;
+        Ok(Update {
+            public: checked
+                .sharing
+                .as_ref()
+                .is_some_and(|sharing| sharing.public),
+            credentials,
+            request: UpdateDataConnectionRequest {
+                name: self.name.clone(),
+                description: settings.description.clone(),
+                connection_details: details,
+                connect_via_ssh: settings.connect_via_ssh,
+                include_magic: settings.include_magic,
+                allow_writeback_cells: settings.allow_writeback_cells,
+                schema_filters: checked.filters,
+                schema_refresh_schedule: checked.schedule.map(Some),
+                schema_refresh_access: settings.schema_refresh_access.map(|access| access.to()),
+                sharing: checked.sharing.map(Sharing::for_update),
+            },
+        })
+    }
+}
+
+impl HexTool for UpdateConnection {
+    type Input = UpdateConnectionInput;
+
+    const SPEC: ToolSpec = ToolSpec {
+        name: "update_hex_data_connection",
+        title: "Update a data connection",
+        description: "Change only the given fields of a data connection (false counts). Replacing credentials or giving public access asks for confirmation.",
+        toolset: Toolset::Connections,
+        effect: Effect::OVERWRITE,
+        confirm: Confirm::WhenRisky,
+    };
+
+    fn risk(input: &Self::Input) -> Option<String> {
+        // Arguments that fail the checks change nothing: the call reports the error instead.
+        let update = input.update().ok()?;
+        let mut changes = Vec::new();
+        if !update.credentials.is_empty() {
+            changes.push(format!(
+                "replace its credentials ({}); the old values cannot be recovered and everything using the connection will use the new ones",
+                update.credentials.join(", ")
+            ));
+        }
+        if update.public {
+            changes.push(format!("give it {PUBLIC_RISK}"));
+        }
+        (!changes.is_empty()).then(|| {
+            format!(
+                "Update data connection {}: {}.",
+                input.connection_id,
+                changes.join("; and ")
+            )
+        })
+    }
+
+    async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
+        let update = input.update()?;
+        let connection = ctx
+            .hex()?
+            .connections()
+            .update(input.connection_id.as_str(), &update.request)
+            .await
+            .map_err(not_found_hint(&input.connection_id))?;
+        output(&connection)
+    }
 }

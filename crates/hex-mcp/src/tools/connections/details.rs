@@ -1,0 +1,577 @@
+//! `connection_details`: `{"<type>": {fields}}`, checked against the type's fields before anything
+//! is sent, with errors that name the field (`connection_details.postgres.password`).
+//!
+//! The schema keeps it a plain object and lists the fields in its description (one table below
+//! drives the description, the checks and the list of secret fields), because a `oneOf` of seven
+//! typed variants would cost a model far more context than it saves.
+
+use hex_client::{
+    Secret,
+    api::connections::{
+        AthenaUpdate, BigQueryUpdate, ConnectionDetailsUpdate, DatabricksUpdate, NewAthena,
+        NewBigQuery, NewConnectionDetails, NewDatabricks, NewPostgres, NewRedshift, NewSnowflake,
+        NewTrino, PostgresUpdate, RedshiftUpdate, SessionProperty, SnowflakeUpdate, TrinoUpdate,
+    },
+};
+use serde_json::{Map, Value};
+
+use super::{ConnectionType, secrets};
+use crate::errors::ToolError;
+
+/// The parameter's name, the root of every field path.
+const PARAM: &str = "connection_details";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Port,
+    Flag,
+    Secret,
+    /// Trino's `[{key, value}]`.
+    Properties,
+}
+
+struct Field {
+    name: &'static str,
+    kind: Kind,
+    /// Required when creating.
+    required: bool,
+    /// A word of help in the description.
+    note: &'static str,
+}
+
+const fn req(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        kind,
+        required: true,
+        note: "",
+    }
+}
+
+const fn opt(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        kind,
+        required: false,
+        note: "",
+    }
+}
+
+const fn noted(field: Field, note: &'static str) -> Field {
+    Field { note, ..field }
+}
+
+use Kind::{Flag, Port, Properties, Secret as Key, Text};
+
+/// Hex's CreateConnectionDetails fields per type (Edit takes the same, all optional).
+fn fields(kind: ConnectionType) -> &'static [Field] {
+    const ATHENA: &[Field] = &[
+        req("hostname", Text),
+        req("port", Port),
+        req("s3OutputPath", Text),
+        req("accessKeyId", Text),
+        req("secretAccessKey", Key),
+        opt("catalog", Text),
+        opt("workgroup", Text),
+    ];
+    const BIGQUERY: &[Field] = &[
+        req("projectId", Text),
+        noted(req("serviceAccountJsonConfig", Key), "key JSON as text"),
+        opt("enableStorageApi", Flag),
+        opt("enableDriveAccess", Flag),
+    ];
+    const DATABRICKS: &[Field] = &[req("jdbcUrl", Text), req("accessToken", Key)];
+    const POSTGRES: &[Field] = &[
+        req("hostname", Text),
+        req("port", Port),
+        req("database", Text),
+        req("username", Text),
+        req("password", Key),
+    ];
+    const REDSHIFT: &[Field] = &[
+        req("host", Text),
+        req("port", Port),
+        req("database", Text),
+        req("username", Text),
+        req("password", Key),
+        opt("sslRootCert", Key),
+    ];
+    const SNOWFLAKE: &[Field] = &[
+        req("accountName", Text),
+        req("warehouse", Text),
+        req("database", Text),
+        req("username", Text),
+        noted(req("privateKey", Key), "PEM"),
+        req("passphrase", Key),
+        opt("schema", Text),
+        opt("role", Text),
+    ];
+    const TRINO: &[Field] = &[
+        req("hostname", Text),
+        req("port", Port),
+        req("username", Text),
+        opt("password", Key),
+        opt("catalog", Text),
+        opt("schema", Text),
+        noted(opt("sessionProperties", Properties), "[{key,value}]"),
+    ];
+    match kind {
+        ConnectionType::Athena => ATHENA,
+        ConnectionType::Bigquery => BIGQUERY,
+        ConnectionType::Databricks => DATABRICKS,
+        ConnectionType::Postgres => POSTGRES,
+        ConnectionType::Redshift => REDSHIFT,
+        ConnectionType::Snowflake => SNOWFLAKE,
+        ConnectionType::Trino => TRINO,
+    }
+}
+
+/// The fields of every type in a line each: `postgres: hostname*, port*, …, password*†`.
+pub fn field_list() -> String {
+    ConnectionType::ALL
+        .iter()
+        .map(|kind| {
+            let fields: Vec<String> = fields(*kind)
+                .iter()
+                .map(|field| {
+                    let mut text = field.name.to_string();
+                    if field.required {
+                        text.push('*');
+                    }
+                    if field.kind == Key {
+                        text.push('†');
+                    }
+                    if !field.note.is_empty() {
+                        text.push_str(&format!(" ({})", field.note));
+                    }
+                    text
+                })
+                .collect();
+            format!("{}: {}", kind.as_str(), fields.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Field names compared as a model may write them: any case, with or without `_`.
+fn same_name(given: &str, canonical: &str) -> bool {
+    let normal = |text: &str| -> String {
+        text.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    normal(given) == normal(canonical)
+}
+
+/// The single `{"<type>": {...}}` entry: its type and fields.
+fn entry(details: &Map<String, Value>) -> Result<(ConnectionType, &Map<String, Value>), ToolError> {
+    let types: Vec<&str> = ConnectionType::ALL
+        .iter()
+        .map(|kind| kind.as_str())
+        .collect();
+    let shape = || {
+        format!(
+            "must be one type's fields under its name, e.g. {{\"postgres\": {{\"hostname\": …}}}}; types: {}",
+            types.join(", ")
+        )
+    };
+    let mut entries = details.iter();
+    let (Some((key, value)), None) = (entries.next(), entries.next()) else {
+        return Err(ToolError::input(PARAM, shape()));
+    };
+    let Some(kind) = ConnectionType::ALL
+        .iter()
+        .copied()
+        .find(|kind| kind.as_str().eq_ignore_ascii_case(key.trim()))
+    else {
+        let problem = if key.eq_ignore_ascii_case("clickhouse") {
+            "clickhouse connections cannot be created or edited through Hex's API".to_string()
+        } else {
+            format!(
+                "`{}` is not a connection type; {}",
+                crate::input::excerpt(key),
+                shape()
+            )
+        };
+        return Err(ToolError::input(PARAM, problem));
+    };
+    let Value::Object(fields) = value else {
+        return Err(ToolError::input(
+            format!("{PARAM}.{}", kind.as_str()),
+            "must be an object of the connection's fields",
+        ));
+    };
+    Ok((kind, fields))
+}
+
+/// The checked fields of one type, by canonical name. Nulls count as absent.
+pub struct Details<'a> {
+    kind: ConnectionType,
+    given: Vec<(&'static Field, &'a Value)>,
+}
+
+impl<'a> Details<'a> {
+    /// Checks that every given field belongs to the type (and, when creating, that the required
+    /// ones are there) without looking at secret values.
+    pub fn read(details: &'a Map<String, Value>, creating: bool) -> Result<Details<'a>, ToolError> {
+        let (kind, object) = entry(details)?;
+        let known = fields(kind);
+        let mut given: Vec<(&'static Field, &'a Value)> = Vec::new();
+        for (name, value) in object {
+            let Some(field) = known.iter().find(|field| same_name(name, field.name)) else {
+                let names: Vec<&str> = known.iter().map(|field| field.name).collect();
+                return Err(ToolError::input(
+                    format!("{PARAM}.{}.{}", kind.as_str(), crate::input::excerpt(name)),
+                    format!(
+                        "not a field of a {} connection; its fields are {}",
+                        kind.as_str(),
+                        names.join(", ")
+                    ),
+                ));
+            };
+            if given.iter().any(|(seen, _)| seen.name == field.name) {
+                return Err(ToolError::input(
+                    format!("{PARAM}.{}.{}", kind.as_str(), field.name),
+                    "given twice (in two spellings)",
+                ));
+            }
+            if !value.is_null() {
+                given.push((field, value));
+            }
+        }
+        let details = Details { kind, given };
+        if creating {
+            if let Some(missing) = known
+                .iter()
+                .find(|field| field.required && details.value(field.name).is_none())
+            {
+                return Err(ToolError::input(
+                    details.path(missing.name),
+                    format!("is required for a {} connection", kind.as_str()),
+                ));
+            }
+        } else if details.given.is_empty() {
+            return Err(ToolError::input(
+                format!("{PARAM}.{}", kind.as_str()),
+                "give at least one field to change",
+            ));
+        }
+        Ok(details)
+    }
+
+    pub fn kind(&self) -> ConnectionType {
+        self.kind
+    }
+
+    /// The secret fields given (their names only), e.g. `["password"]`.
+    pub fn secret_fields(&self) -> Vec<&'static str> {
+        self.given
+            .iter()
+            .filter(|(field, _)| field.kind == Key)
+            .map(|(field, _)| field.name)
+            .collect()
+    }
+
+    fn path(&self, name: &str) -> String {
+        format!("{PARAM}.{}.{name}", self.kind.as_str())
+    }
+
+    fn value(&self, name: &str) -> Option<&'a Value> {
+        self.given
+            .iter()
+            .find(|(field, _)| field.name == name)
+            .map(|(_, value)| *value)
+    }
+
+    fn text(&self, name: &str) -> Result<Option<String>, ToolError> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(_) => Err(ToolError::input(self.path(name), "must be a string")),
+        }
+    }
+
+    fn port(&self, name: &str) -> Result<Option<u16>, ToolError> {
+        let value = match self.value(name) {
+            None => return Ok(None),
+            Some(Value::Number(number)) => number.as_u64(),
+            // Models often quote numbers; a port is unambiguous either way.
+            Some(Value::String(text)) => text.trim().parse::<u64>().ok(),
+            Some(_) => None,
+        };
+        match value.and_then(|port| u16::try_from(port).ok()) {
+            Some(port) if port > 0 => Ok(Some(port)),
+            _ => Err(ToolError::input(
+                self.path(name),
+                "must be a port number, 1-65535",
+            )),
+        }
+    }
+
+    fn flag(&self, name: &str) -> Result<Option<bool>, ToolError> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(Value::Bool(flag)) => Ok(Some(*flag)),
+            Some(_) => Err(ToolError::input(self.path(name), "must be true or false")),
+        }
+    }
+
+    fn secret(&self, name: &str) -> Result<Option<Secret>, ToolError> {
+        self.value(name)
+            .map(|value| secrets::resolve(&self.path(name), value))
+            .transpose()
+    }
+
+    fn properties(&self, name: &str) -> Result<Option<Vec<SessionProperty>>, ToolError> {
+        let Some(value) = self.value(name) else {
+            return Ok(None);
+        };
+        serde_json::from_value(value.clone())
+            .map(Some)
+            .map_err(|_| {
+                ToolError::input(
+                    self.path(name),
+                    "must be a list of {\"key\": \"…\", \"value\": \"…\"} strings",
+                )
+            })
+    }
+
+    /// A field `read` proved present.
+    fn need<T>(&self, name: &str, value: Option<T>) -> Result<T, ToolError> {
+        value.ok_or_else(|| {
+            ToolError::input(
+                self.path(name),
+                format!("is required for a {} connection", self.kind.as_str()),
+            )
+        })
+    }
+
+    fn need_text(&self, name: &str) -> Result<String, ToolError> {
+        self.need(name, self.text(name)?)
+    }
+
+    fn need_port(&self, name: &str) -> Result<u16, ToolError> {
+        self.need(name, self.port(name)?)
+    }
+
+    fn need_secret(&self, name: &str) -> Result<Secret, ToolError> {
+        self.need(name, self.secret(name)?)
+    }
+
+    /// CreateConnectionDetails, with secrets resolved.
+    pub fn new_details(&self) -> Result<NewConnectionDetails, ToolError> {
+        Ok(match self.kind {
+            ConnectionType::Athena => NewConnectionDetails::Athena(NewAthena {
+                hostname: self.need_text("hostname")?,
+                port: self.need_port("port")?,
+                s3_output_path: self.need_text("s3OutputPath")?,
+                access_key_id: self.need_text("accessKeyId")?,
+                secret_access_key: self.need_secret("secretAccessKey")?,
+                catalog: self.text("catalog")?,
+                workgroup: self.text("workgroup")?,
+            }),
+            ConnectionType::Bigquery => NewConnectionDetails::BigQuery(NewBigQuery {
+                project_id: self.need_text("projectId")?,
+                service_account_json_config: self.need_secret("serviceAccountJsonConfig")?,
+                enable_storage_api: self.flag("enableStorageApi")?,
+                enable_drive_access: self.flag("enableDriveAccess")?,
+            }),
+            ConnectionType::Databricks => NewConnectionDetails::Databricks(NewDatabricks {
+                jdbc_url: self.need_text("jdbcUrl")?,
+                access_token: self.need_secret("accessToken")?,
+            }),
+            ConnectionType::Postgres => NewConnectionDetails::Postgres(NewPostgres {
+                hostname: self.need_text("hostname")?,
+                port: self.need_port("port")?,
+                database: self.need_text("database")?,
+                username: self.need_text("username")?,
+                password: self.need_secret("password")?,
+            }),
+            ConnectionType::Redshift => NewConnectionDetails::Redshift(NewRedshift {
+                host: self.need_text("host")?,
+                port: self.need_port("port")?,
+                database: self.need_text("database")?,
+                username: self.need_text("username")?,
+                password: self.need_secret("password")?,
+                ssl_root_cert: self.secret("sslRootCert")?,
+            }),
+            ConnectionType::Snowflake => NewConnectionDetails::Snowflake(NewSnowflake {
+                account_name: self.need_text("accountName")?,
+                warehouse: self.need_text("warehouse")?,
+                database: self.need_text("database")?,
+                username: self.need_text("username")?,
+                private_key: self.need_secret("privateKey")?,
+                passphrase: self.need_secret("passphrase")?,
+                schema: self.text("schema")?,
+                role: self.text("role")?,
+            }),
+            ConnectionType::Trino => NewConnectionDetails::Trino(NewTrino {
+                hostname: self.need_text("hostname")?,
+                port: self.need_port("port")?,
+                username: self.need_text("username")?,
+                password: self.secret("password")?,
+                catalog: self.text("catalog")?,
+                schema: self.text("schema")?,
+                session_properties: self.properties("sessionProperties")?,
+            }),
+        })
+    }
+
+    /// EditConnectionDetails (only the fields given), with secrets resolved.
+    pub fn changes(&self) -> Result<ConnectionDetailsUpdate, ToolError> {
+        Ok(match self.kind {
+            ConnectionType::Athena => ConnectionDetailsUpdate::Athena(AthenaUpdate {
+                hostname: self.text("hostname")?,
+                port: self.port("port")?,
+                s3_output_path: self.text("s3OutputPath")?,
+                access_key_id: self.text("accessKeyId")?,
+                secret_access_key: self.secret("secretAccessKey")?,
+                catalog: self.text("catalog")?,
+                workgroup: self.text("workgroup")?,
+            }),
+            ConnectionType::Bigquery => ConnectionDetailsUpdate::BigQuery(BigQueryUpdate {
+                project_id: self.text("projectId")?,
+                service_account_json_config: self.secret("serviceAccountJsonConfig")?,
+                enable_storage_api: self.flag("enableStorageApi")?,
+                enable_drive_access: self.flag("enableDriveAccess")?,
+            }),
+            ConnectionType::Databricks => ConnectionDetailsUpdate::Databricks(DatabricksUpdate {
+                jdbc_url: self.text("jdbcUrl")?,
+                access_token: self.secret("accessToken")?,
+            }),
+            ConnectionType::Postgres => ConnectionDetailsUpdate::Postgres(PostgresUpdate {
+                hostname: self.text("hostname")?,
+                port: self.port("port")?,
+                database: self.text("database")?,
+                username: self.text("username")?,
+                password: self.secret("password")?,
+            }),
+            ConnectionType::Redshift => ConnectionDetailsUpdate::Redshift(RedshiftUpdate {
+                host: self.text("host")?,
+                port: self.port("port")?,
+                database: self.text("database")?,
+                username: self.text("username")?,
+                password: self.secret("password")?,
+                ssl_root_cert: self.secret("sslRootCert")?,
+            }),
+            ConnectionType::Snowflake => ConnectionDetailsUpdate::Snowflake(SnowflakeUpdate {
+                account_name: self.text("accountName")?,
+                warehouse: self.text("warehouse")?,
+                database: self.text("database")?,
+                username: self.text("username")?,
+                private_key: self.secret("privateKey")?,
+                passphrase: self.secret("passphrase")?,
+                schema: self.text("schema")?,
+                role: self.text("role")?,
+            }),
+            ConnectionType::Trino => ConnectionDetailsUpdate::Trino(TrinoUpdate {
+                hostname: self.text("hostname")?,
+                port: self.port("port")?,
+                username: self.text("username")?,
+                password: self.secret("password")?,
+                catalog: self.text("catalog")?,
+                schema: self.text("schema")?,
+                session_properties: self.properties("sessionProperties")?,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A value of the right JSON type for each field.
+    fn sample(kind: Kind) -> Value {
+        match kind {
+            Text | Key => json!("x"),
+            Port => json!(5432),
+            Flag => json!(true),
+            Properties => json!([{"key": "k", "value": "v"}]),
+        }
+    }
+
+    fn details(kind: ConnectionType, fields: &[&Field]) -> Map<String, Value> {
+        let object: Map<String, Value> = fields
+            .iter()
+            .map(|field| (field.name.to_string(), sample(field.kind)))
+            .collect();
+        let mut map = Map::new();
+        map.insert(kind.as_str().into(), Value::Object(object));
+        map
+    }
+
+    /// The table and the builders agree: the required fields suffice, each one is needed, and
+    /// every field reaches the request.
+    #[test]
+    fn the_table_and_the_builders_agree_for_every_type() {
+        for kind in ConnectionType::ALL.iter().copied() {
+            let required: Vec<&Field> = fields(kind).iter().filter(|f| f.required).collect();
+            let map = details(kind, &required);
+            let built = Details::read(&map, true).unwrap().new_details().unwrap();
+            assert_eq!(built.kind().to_string(), kind.as_str());
+            for left_out in &required {
+                let fewer: Vec<&Field> = required
+                    .iter()
+                    .copied()
+                    .filter(|f| f.name != left_out.name)
+                    .collect();
+                let error = Details::read(&details(kind, &fewer), true)
+                    .err()
+                    .unwrap()
+                    .to_string();
+                let path = format!("connection_details.{}.{}", kind.as_str(), left_out.name);
+                assert!(error.contains(&path), "{error}");
+            }
+            let all: Vec<&Field> = fields(kind).iter().collect();
+            let map = details(kind, &all);
+            let parsed = Details::read(&map, false).unwrap();
+            let sent = serde_json::to_value(parsed.changes().unwrap()).unwrap();
+            let sent = sent[kind.as_str()].as_object().unwrap().len();
+            assert_eq!(sent, all.len(), "{}", kind.as_str());
+        }
+    }
+
+    #[test]
+    fn unknown_and_mistyped_fields_are_named() {
+        let map = json!({"snowflake": {"account": "a"}});
+        let error = Details::read(map.as_object().unwrap(), true)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.contains("connection_details.snowflake.account"),
+            "{error}"
+        );
+        assert!(error.contains("accountName"), "{error}");
+
+        let map = json!({"postgres": {"hostname": "h", "port": "big", "database": "d", "username": "u", "password": "p"}});
+        let parsed = Details::read(map.as_object().unwrap(), true).unwrap();
+        let error = parsed.new_details().unwrap_err().to_string();
+        assert!(
+            error.contains("connection_details.postgres.port"),
+            "{error}"
+        );
+
+        let map = json!({"clickhouse": {}});
+        let error = Details::read(map.as_object().unwrap(), false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("clickhouse"), "{error}");
+    }
+
+    #[test]
+    fn snake_case_and_quoted_ports_are_understood() {
+        let map = json!({"redshift": {"host": "h", "port": "5439", "database": "d", "username": "u", "password": "p", "ssl_root_cert": "c"}});
+        let parsed = Details::read(map.as_object().unwrap(), true).unwrap();
+        assert_eq!(parsed.secret_fields(), vec!["password", "sslRootCert"]);
+        let body = serde_json::to_value(parsed.new_details().unwrap()).unwrap();
+        assert_eq!(body["redshift"]["port"], 5439);
+        // Outside a request body the client's Secret serialises redacted.
+        assert_eq!(body["redshift"]["password"], hex_client::REDACTED);
+    }
+}

@@ -1,0 +1,389 @@
+//! The object parameters of a data connection besides its details: schema filters, the schema
+//! refresh schedule and sharing. They are plain objects in the schema (with their shape in the
+//! description) and are checked here, strictly, with errors that name the field.
+
+use hex_client::{
+    Extra,
+    api::connections::{
+        ConnectionGroupGrant, ConnectionGroupsUpsert, ConnectionSharingUpdate,
+        ConnectionWorkspaceSharing, FilterRule, NewConnectionSharing, RefreshTime,
+        SchemaEntityFilter, SchemaFilters, SchemaRefreshSchedule,
+    },
+};
+use serde::{Deserialize, de::DeserializeOwned};
+use serde_json::{Map, Value};
+
+use crate::{
+    errors::ToolError,
+    input::{HexId, input_enum},
+};
+
+/// Parses an object parameter strictly; an error names the path inside it (`sharing.groups[0].access`).
+fn parse<T: DeserializeOwned>(param: &str, object: &Map<String, Value>) -> Result<T, ToolError> {
+    serde_path_to_error::deserialize(Value::Object(object.clone())).map_err(|error| {
+        let path = error.path().to_string();
+        let field = if path == "." {
+            param.to_string()
+        } else {
+            format!("{param}.{path}")
+        };
+        ToolError::input(field, error.into_inner().to_string())
+    })
+}
+
+// --- schema_filters --------------------------------------------------------------------------
+
+input_enum!(
+    /// `SchemaFilterMatchType`.
+    MatchType { Exact = "EXACT", Prefix = "PREFIX", Regex = "REGEX", Suffix = "SUFFIX" }
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FiltersArg {
+    databases: Option<EntityArg>,
+    schemas: Option<EntityArg>,
+    tables: Option<EntityArg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityArg {
+    include: Option<RuleArg>,
+    exclude: Option<RuleArg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct RuleArg {
+    values: Vec<String>,
+    match_type: MatchType,
+}
+
+impl EntityArg {
+    fn into_filter(self) -> SchemaEntityFilter {
+        SchemaEntityFilter {
+            include: self.include.map(RuleArg::into_rule),
+            exclude: self.exclude.map(RuleArg::into_rule),
+            extra: Extra::new(),
+        }
+    }
+}
+
+impl RuleArg {
+    fn into_rule(self) -> FilterRule {
+        FilterRule {
+            values: self.values,
+            match_type: self.match_type.to(),
+            extra: Extra::new(),
+        }
+    }
+}
+
+pub fn schema_filters(object: &Map<String, Value>) -> Result<SchemaFilters, ToolError> {
+    let filters: FiltersArg = parse("schema_filters", object)?;
+    Ok(SchemaFilters {
+        databases: filters.databases.map(EntityArg::into_filter),
+        schemas: filters.schemas.map(EntityArg::into_filter),
+        tables: filters.tables.map(EntityArg::into_filter),
+        extra: Extra::new(),
+    })
+}
+
+// --- schema_refresh_schedule -----------------------------------------------------------------
+
+input_enum!(
+    /// `ScheduleCadenceApiEnum`.
+    Cadence { Hourly = "HOURLY", Daily = "DAILY", Weekly = "WEEKLY", Monthly = "MONTHLY", Custom = "CUSTOM" }
+);
+
+input_enum!(
+    /// `DayOfWeekApiEnum`.
+    Day {
+        Sunday = "SUNDAY", Monday = "MONDAY", Tuesday = "TUESDAY", Wednesday = "WEDNESDAY",
+        Thursday = "THURSDAY", Friday = "FRIDAY", Saturday = "SATURDAY",
+    }
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleArg {
+    cadence: Cadence,
+    enabled: bool,
+    daily: Option<TimeArg>,
+    weekly: Option<TimeArg>,
+    monthly: Option<TimeArg>,
+    custom: Option<TimeArg>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct TimeArg {
+    timezone_string: Option<String>,
+    #[serde(default, deserialize_with = "hour")]
+    hour: Option<u32>,
+    #[serde(default, deserialize_with = "minute")]
+    minute: Option<u32>,
+    day_of_week: Option<Day>,
+    #[serde(default, deserialize_with = "day")]
+    day: Option<u32>,
+    cron: Option<String>,
+}
+
+fn hour<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    bounded(deserializer, 0, 23)
+}
+
+fn minute<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    bounded(deserializer, 0, 59)
+}
+
+/// Hex allows days 1-28 so every month has them.
+fn day<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<u32>, D::Error> {
+    bounded(deserializer, 1, 28)
+}
+
+fn bounded<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    min: u32,
+    max: u32,
+) -> Result<Option<u32>, D::Error> {
+    let value = Option::<u32>::deserialize(deserializer)?;
+    match value {
+        Some(number) if !(min..=max).contains(&number) => Err(serde::de::Error::custom(format!(
+            "{number} is out of range {min}-{max}"
+        ))),
+        other => Ok(other),
+    }
+}
+
+impl TimeArg {
+    fn into_time(self) -> RefreshTime {
+        RefreshTime {
+            timezone_string: self.timezone_string,
+            minute: self.minute,
+            hour: self.hour,
+            day_of_week: self.day_of_week.map(|day| day.to()),
+            day: self.day,
+            cron: self.cron,
+            extra: Extra::new(),
+        }
+    }
+}
+
+pub fn schedule(object: &Map<String, Value>) -> Result<SchemaRefreshSchedule, ToolError> {
+    let schedule: ScheduleArg = parse("schema_refresh_schedule", object)?;
+    Ok(SchemaRefreshSchedule {
+        cadence: schedule.cadence.to(),
+        enabled: schedule.enabled,
+        daily: schedule.daily.map(TimeArg::into_time),
+        weekly: schedule.weekly.map(TimeArg::into_time),
+        monthly: schedule.monthly.map(TimeArg::into_time),
+        custom: schedule.custom.map(TimeArg::into_time),
+        extra: Extra::new(),
+    })
+}
+
+// --- sharing ---------------------------------------------------------------------------------
+
+input_enum!(
+    /// `DataConnectionSharingAccessLevelEnum`.
+    Level { NoAccess = "NONE", Query = "QUERY", ViewResults = "VIEW_RESULTS" }
+);
+
+input_enum!(
+    /// `DataConnectionPublicSharingAccessLevelEnum`.
+    PublicAccess { NoAccess = "NONE", ViewResults = "VIEW_RESULTS" }
+);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SharingArg {
+    workspace: Option<WorkspaceArg>,
+    /// A list (create's form) or `{upsert: [...]}` (edit's form); either is accepted.
+    groups: Option<Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkspaceArg {
+    public: Option<PublicAccess>,
+    guests: Option<Level>,
+    members: Option<Level>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GrantArg {
+    access: Level,
+    group: GroupArg,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GroupArg {
+    id: HexId,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpsertArg {
+    upsert: Vec<GrantArg>,
+}
+
+/// Sharing as checked: workspace levels and group grants.
+pub struct Sharing {
+    workspace: Option<ConnectionWorkspaceSharing>,
+    /// Whether it gives public access (anything but NONE).
+    pub public: bool,
+    groups: Option<Vec<ConnectionGroupGrant>>,
+}
+
+pub fn sharing(object: &Map<String, Value>) -> Result<Sharing, ToolError> {
+    let sharing: SharingArg = parse("sharing", object)?;
+    let groups = match sharing.groups {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(grants(Value::Array(items))?),
+        Some(Value::Object(object)) => {
+            let upsert: UpsertArg = parse("sharing.groups", &object)?;
+            Some(
+                upsert
+                    .upsert
+                    .into_iter()
+                    .map(GrantArg::into_grant)
+                    .collect(),
+            )
+        }
+        Some(_) => {
+            return Err(ToolError::input(
+                "sharing.groups",
+                "must be a list of {\"group\": {\"id\": …}, \"access\": …} (or {\"upsert\": [that list]})",
+            ));
+        }
+    };
+    let public = sharing
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.public)
+        .is_some_and(|public| public != PublicAccess::NoAccess);
+    let workspace = sharing
+        .workspace
+        .map(|workspace| ConnectionWorkspaceSharing {
+            public: workspace.public.map(|level| level.to()),
+            guests: workspace.guests.map(|level| level.to()),
+            members: workspace.members.map(|level| level.to()),
+            extra: Extra::new(),
+        });
+    Ok(Sharing {
+        workspace,
+        public,
+        groups,
+    })
+}
+
+fn grants(items: Value) -> Result<Vec<ConnectionGroupGrant>, ToolError> {
+    let mut wrapper = Map::new();
+    wrapper.insert("upsert".into(), items);
+    let upsert: UpsertArg = parse("sharing.groups", &wrapper).map_err(|error| match error {
+        // The path was built for the wrapper: `sharing.groups.upsert[0]` → `sharing.groups[0]`.
+        ToolError::Input { field, problem } => ToolError::input(
+            field.replacen("sharing.groups.upsert", "sharing.groups", 1),
+            problem,
+        ),
+        other => other,
+    })?;
+    Ok(upsert
+        .upsert
+        .into_iter()
+        .map(GrantArg::into_grant)
+        .collect())
+}
+
+impl GrantArg {
+    fn into_grant(self) -> ConnectionGroupGrant {
+        ConnectionGroupGrant::new(self.group.id.to_string(), self.access.to())
+    }
+}
+
+impl Sharing {
+    /// Create's form: groups as a plain list.
+    pub fn for_create(self) -> NewConnectionSharing {
+        NewConnectionSharing {
+            workspace: self.workspace,
+            groups: self.groups,
+        }
+    }
+
+    /// Edit's form: groups wrapped in `upsert`.
+    pub fn for_update(self) -> ConnectionSharingUpdate {
+        ConnectionSharingUpdate {
+            workspace: self.workspace,
+            groups: self.groups.map(|upsert| ConnectionGroupsUpsert { upsert }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const GROUP: &str = "3f2b7c1e-8a4d-4c2e-9b1a-0d6e5f4a3b2c";
+
+    fn object(value: Value) -> Map<String, Value> {
+        value.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn sharing_takes_both_group_forms_and_names_bad_fields() {
+        let list = object(json!({"groups": [{"group": {"id": GROUP}, "access": "query"}]}));
+        let upsert =
+            object(json!({"groups": {"upsert": [{"group": {"id": GROUP}, "access": "QUERY"}]}}));
+        let a = serde_json::to_value(sharing(&list).unwrap().for_update()).unwrap();
+        let b = serde_json::to_value(sharing(&upsert).unwrap().for_update()).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a["groups"]["upsert"][0]["access"], "QUERY");
+        let created = serde_json::to_value(sharing(&list).unwrap().for_create()).unwrap();
+        assert_eq!(created["groups"][0]["group"]["id"], GROUP);
+
+        let readme = object(json!({"workspace": {"members": "CAN_USE"}}));
+        let error = sharing(&readme).err().unwrap().to_string();
+        assert!(
+            error.contains("sharing.workspace.members") && error.contains("VIEW_RESULTS"),
+            "{error}"
+        );
+
+        let bad = object(json!({"groups": [{"group": {"id": GROUP}, "access": "CAN_ADMIN"}]}));
+        let error = sharing(&bad).err().unwrap().to_string();
+        assert!(error.contains("sharing.groups[0].access"), "{error}");
+
+        let public = object(json!({"workspace": {"public": "VIEW_RESULTS"}}));
+        assert!(sharing(&public).unwrap().public);
+    }
+
+    #[test]
+    fn schedules_and_filters_are_checked() {
+        let good = object(
+            json!({"cadence": "daily", "enabled": true, "daily": {"hour": 6, "minute": 0, "timezoneString": "UTC"}}),
+        );
+        let body = serde_json::to_value(schedule(&good).unwrap()).unwrap();
+        assert_eq!(body["cadence"], "DAILY");
+        assert_eq!(body["daily"]["hour"], 6);
+        let bad = object(json!({"cadence": "DAILY", "enabled": true, "daily": {"hour": 30}}));
+        let error = schedule(&bad).err().unwrap().to_string();
+        assert!(
+            error.contains("schema_refresh_schedule.daily.hour"),
+            "{error}"
+        );
+
+        let filters =
+            object(json!({"schemas": {"include": {"values": ["PUBLIC"], "matchType": "EXACT"}}}));
+        let body = serde_json::to_value(schema_filters(&filters).unwrap()).unwrap();
+        assert_eq!(body["schemas"]["include"]["matchType"], "EXACT");
+        let error = schema_filters(&object(json!({"views": {}})))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("views"), "{error}");
+    }
+}

@@ -1,0 +1,691 @@
+//! The data-connection tools over MCP against a sandbox: one connection of every creatable type
+//! read back, secrets stored but never shown (in tool outputs, stdout or stderr), secrets by
+//! `{"env"}` and `{"file"}` reference, field-level errors before anything is sent, and
+//! confirmation before credentials are replaced.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::{Launch, Session, TestClient, sandbox};
+use rmcp::model::ElicitationAction;
+use serde_json::{Map, Value, json};
+
+/// A value no other text contains by chance.
+fn secret(label: &str) -> String {
+    format!("{label}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// One connection of a type: its details (secrets included) and its secret fields' values.
+struct Sample {
+    kind: &'static str,
+    fields: Map<String, Value>,
+    secrets: Vec<(&'static str, String)>,
+}
+
+fn samples() -> Vec<Sample> {
+    let mut all = Vec::new();
+    let mut add = |kind: &'static str, plain: Value, secret_fields: &[&'static str]| {
+        let mut fields = plain.as_object().unwrap().clone();
+        let mut secrets = Vec::new();
+        for field in secret_fields {
+            let value = secret(&format!("{kind}-{field}"));
+            fields.insert((*field).into(), json!(value));
+            secrets.push((*field, value));
+        }
+        all.push(Sample {
+            kind,
+            fields,
+            secrets,
+        });
+    };
+    add(
+        "athena",
+        json!({"hostname": "athena.us-east-1.amazonaws.com", "port": 443, "s3OutputPath": "s3://results/hex/", "accessKeyId": "AKIAEXAMPLE", "catalog": "AwsDataCatalog", "workgroup": "primary"}),
+        &["secretAccessKey"],
+    );
+    add(
+        "bigquery",
+        json!({"projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}),
+        &["serviceAccountJsonConfig"],
+    );
+    add(
+        "databricks",
+        json!({"jdbcUrl": "jdbc:databricks://adb-1.azuredatabricks.net:443/default;transportMode=http"}),
+        &["accessToken"],
+    );
+    add(
+        "postgres",
+        json!({"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user"}),
+        &["password"],
+    );
+    add(
+        "redshift",
+        json!({"host": "cluster.abc.us-east-1.redshift.amazonaws.com", "port": 5439, "database": "dev", "username": "hex"}),
+        &["password", "sslRootCert"],
+    );
+    add(
+        "snowflake",
+        json!({"accountName": "xy12345", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "username": "hex_service", "schema": "PUBLIC", "role": "ANALYST"}),
+        &["privateKey", "passphrase"],
+    );
+    add(
+        "trino",
+        json!({"hostname": "trino.example.com", "port": 8080, "username": "hex", "catalog": "hive", "schema": "default", "sessionProperties": [{"key": "query_max_run_time", "value": "1h"}]}),
+        &["password"],
+    );
+    all
+}
+
+/// Every text a tool answered, to search for secrets.
+#[derive(Default)]
+struct Seen(Vec<String>);
+
+impl Seen {
+    async fn call(&mut self, session: &Session, tool: &str, arguments: Value) -> common::Answer {
+        let answer = session.call(tool, arguments).await;
+        self.0.push(answer.text.clone());
+        self.0.push(answer.value.to_string());
+        answer
+    }
+
+    fn assert_absent(&self, value: &str, stdout: &str, stderr: &str) {
+        for (i, text) in self.0.iter().enumerate() {
+            assert!(
+                !text.contains(value),
+                "a secret is in tool output {i}: {text}"
+            );
+        }
+        assert!(!stdout.contains(value), "a secret is on stdout");
+        assert!(!stderr.contains(value), "a secret is on stderr");
+    }
+}
+
+#[tokio::test]
+async fn every_creatable_type_is_created_read_back_and_never_shows_its_secrets() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let mut seen = Seen::default();
+    let samples = samples();
+    let mut created = Vec::new();
+    for sample in &samples {
+        let name = format!("Warehouse {}", sample.kind);
+        let made = seen
+            .call(
+                &session,
+                "create_hex_data_connection",
+                json!({
+                    "name": name,
+                    "connection_type": sample.kind,
+                    "connection_details": {sample.kind: sample.fields},
+                    "description": format!("{} test", sample.kind),
+                    "include_magic": true,
+                }),
+            )
+            .await
+            .ok();
+        assert_eq!(made["type"], sample.kind);
+        assert_eq!(made["name"], name.as_str());
+        let id = made["id"].as_str().unwrap().to_string();
+
+        let read = seen
+            .call(
+                &session,
+                "get_hex_data_connection",
+                json!({"connection_id": id}),
+            )
+            .await
+            .ok();
+        assert_eq!(read["includeMagic"], true);
+        let details = &read["connectionDetails"][sample.kind];
+        for (field, value) in &sample.fields {
+            if sample.secrets.iter().any(|(name, _)| name == field) {
+                assert!(details.get(field).is_none(), "{field} shown: {details}");
+            } else {
+                assert_eq!(&details[field], value, "{} {field}", sample.kind);
+            }
+        }
+        for (field, value) in &sample.secrets {
+            assert_eq!(
+                sandbox.connection_secret(&id, field).as_deref(),
+                Some(value.as_str()),
+                "{} {field} not stored",
+                sample.kind
+            );
+        }
+        created.push(id);
+    }
+
+    let listed = seen
+        .call(&session, "list_hex_data_connections", json!({"limit": 100}))
+        .await
+        .ok();
+    let listed_ids: Vec<&str> = listed["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap())
+        .collect();
+    for id in &created {
+        assert!(listed_ids.contains(&id.as_str()), "{id} not listed");
+    }
+    let (stdout, stderr) = session.finish().await;
+    for sample in &samples {
+        for (_, value) in &sample.secrets {
+            seen.assert_absent(value, &stdout, &stderr);
+        }
+    }
+}
+
+fn postgres(password: Value) -> Value {
+    json!({"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": password}})
+}
+
+#[tokio::test]
+async fn a_password_from_the_servers_environment_never_crosses_mcp() {
+    let sandbox = sandbox().await;
+    let password = secret("env-password");
+    let session = Launch::against(&sandbox)
+        .env("PG_PASSWORD", &password)
+        .start()
+        .await;
+    let mut seen = Seen::default();
+    let made = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({"name": "App DB", "connection_type": "postgres", "connection_details": postgres(json!({"env": "PG_PASSWORD"}))}),
+        )
+        .await
+        .ok();
+    let id = made["id"].as_str().unwrap();
+    assert_eq!(
+        sandbox.connection_secret(id, "password").as_deref(),
+        Some(password.as_str())
+    );
+    seen.call(
+        &session,
+        "get_hex_data_connection",
+        json!({"connection_id": id}),
+    )
+    .await
+    .ok();
+    let (stdout, stderr) = session.finish().await;
+    seen.assert_absent(&password, &stdout, &stderr);
+}
+
+#[tokio::test]
+async fn a_key_from_a_file_on_the_servers_machine_never_crosses_mcp() {
+    let sandbox = sandbox().await;
+    let key = secret("file-private-key");
+    let passphrase = secret("env-passphrase");
+    let dir = std::env::temp_dir().join(format!("hex-mcp-conn-test-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("snowflake.p8");
+    std::fs::write(&path, format!("{key}\n")).unwrap();
+    let session = Launch::against(&sandbox)
+        .env("SF_PASSPHRASE", &passphrase)
+        .start()
+        .await;
+    let mut seen = Seen::default();
+    let made = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({
+                "name": "Snowflake by key file",
+                "connection_type": "snowflake",
+                "connection_details": {"snowflake": {
+                    "accountName": "xy12345", "warehouse": "WH", "database": "DB", "username": "hex",
+                    "privateKey": {"file": path.to_str().unwrap()},
+                    "passphrase": {"env": "SF_PASSPHRASE"},
+                }},
+            }),
+        )
+        .await
+        .ok();
+    let id = made["id"].as_str().unwrap();
+    assert_eq!(
+        sandbox.connection_secret(id, "privateKey").as_deref(),
+        Some(key.as_str())
+    );
+    assert_eq!(
+        sandbox.connection_secret(id, "passphrase").as_deref(),
+        Some(passphrase.as_str())
+    );
+    let (stdout, stderr) = session.finish().await;
+    seen.assert_absent(&key, &stdout, &stderr);
+    seen.assert_absent(&passphrase, &stdout, &stderr);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn bad_details_are_refused_naming_the_field_before_anything_is_sent() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let plain = secret("never-echoed");
+    let create = |details: Value, kind: &str| json!({"name": "Bad", "connection_type": kind, "connection_details": details});
+    let mut missing = postgres(json!(plain));
+    missing["postgres"]
+        .as_object_mut()
+        .unwrap()
+        .remove("password");
+    let mut extra = postgres(json!(plain));
+    extra["postgres"]["ssl"] = json!(true);
+    let mut bad_port = postgres(json!(plain));
+    bad_port["postgres"]["port"] = json!("not-a-port");
+    let cases = [
+        (
+            create(
+                postgres(json!({"env": "HEX_MCP_TEST_UNSET_VARIABLE"})),
+                "postgres",
+            ),
+            "connection_details.postgres.password",
+            "HEX_MCP_TEST_UNSET_VARIABLE",
+        ),
+        (
+            create(
+                postgres(json!({"file": "/nonexistent/hex-mcp/pw"})),
+                "postgres",
+            ),
+            "connection_details.postgres.password",
+            "/nonexistent/hex-mcp/pw",
+        ),
+        (
+            create(postgres(json!({"password": plain})), "postgres"),
+            "connection_details.postgres.password",
+            "env",
+        ),
+        (
+            create(missing, "postgres"),
+            "connection_details.postgres.password",
+            "required",
+        ),
+        (
+            create(extra, "postgres"),
+            "connection_details.postgres.ssl",
+            "hostname, port, database, username, password",
+        ),
+        (
+            create(bad_port, "postgres"),
+            "connection_details.postgres.port",
+            "port",
+        ),
+        (
+            create(postgres(json!(plain)), "redshift"),
+            "connection_details",
+            "connection_type is redshift",
+        ),
+        (
+            create(json!({"clickhouse": {"hostname": "h"}}), "postgres"),
+            "connection_details",
+            "clickhouse",
+        ),
+        (
+            create(postgres(json!(plain)), "clickhouse"),
+            "connection_type",
+            "trino",
+        ),
+    ];
+    let mut seen = Seen::default();
+    for (arguments, field, hint) in cases {
+        let answer = seen
+            .call(&session, "create_hex_data_connection", arguments)
+            .await;
+        let error = answer.err();
+        assert_eq!(error["kind"], "invalid_input", "{error}");
+        assert_eq!(error["field"], field, "{error}");
+        assert!(error["message"].as_str().unwrap().contains(hint), "{error}");
+    }
+    let error = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": uuid::Uuid::new_v4().to_string()}),
+        )
+        .await
+        .err();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing to update")
+    );
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+    let (stdout, stderr) = session.finish().await;
+    seen.assert_absent(&plain, &stdout, &stderr);
+}
+
+#[tokio::test]
+async fn replacing_a_password_needs_confirmation_and_a_rename_does_not() {
+    let sandbox = sandbox().await;
+    let old = secret("old-password");
+    let new = secret("new-password");
+    let session = Launch::against(&sandbox)
+        .env("NEW_PG_PASSWORD", &new)
+        .start()
+        .await;
+    let mut seen = Seen::default();
+    let made = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({"name": "Orders DB", "connection_type": "postgres", "connection_details": postgres(json!(old))}),
+        )
+        .await
+        .ok();
+    let id = made["id"].as_str().unwrap().to_string();
+
+    let renamed = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": id, "name": "Orders DB (replica)", "include_magic": false}),
+        )
+        .await
+        .ok();
+    assert_eq!(renamed["name"], "Orders DB (replica)");
+    let read = seen
+        .call(
+            &session,
+            "get_hex_data_connection",
+            json!({"connection_id": id}),
+        )
+        .await
+        .ok();
+    assert_eq!(read["name"], "Orders DB (replica)");
+    assert_eq!(read["includeMagic"], false);
+
+    let rotate = json!({"connection_id": id, "connection_details": {"postgres": {"password": {"env": "NEW_PG_PASSWORD"}}}});
+    let preview = seen
+        .call(&session, "update_hex_data_connection", rotate.clone())
+        .await
+        .ok();
+    assert_eq!(preview["confirmationRequired"], true);
+    let change = preview["change"].as_str().unwrap();
+    assert!(
+        change.contains(&id) && change.contains("connection_details.postgres.password"),
+        "{change}"
+    );
+    assert_eq!(
+        sandbox.connection_secret(&id, "password").as_deref(),
+        Some(old.as_str())
+    );
+    let mut confirmed = rotate.clone();
+    confirmed["confirmation_token"] = preview["confirmationToken"].clone();
+    seen.call(&session, "update_hex_data_connection", confirmed)
+        .await
+        .ok();
+    assert_eq!(
+        sandbox.connection_secret(&id, "password").as_deref(),
+        Some(new.as_str())
+    );
+    // The rest of the details are untouched.
+    let read = seen
+        .call(
+            &session,
+            "get_hex_data_connection",
+            json!({"connection_id": id}),
+        )
+        .await
+        .ok();
+    assert_eq!(
+        read["connectionDetails"]["postgres"]["hostname"],
+        "db.example.com"
+    );
+    let (stdout, stderr) = session.finish().await;
+    seen.assert_absent(&old, &stdout, &stderr);
+    seen.assert_absent(&new, &stdout, &stderr);
+}
+
+#[tokio::test]
+async fn an_elicitation_client_is_asked_before_credentials_are_replaced() {
+    let sandbox = sandbox().await;
+    let old = secret("old");
+    let new = secret("new");
+    let declining = TestClient {
+        answer: Some(ElicitationAction::Decline),
+        ..TestClient::default()
+    };
+    let asked = declining.asked.clone();
+    let session = Launch::against(&sandbox).client(declining).start().await;
+    let made = session
+        .call(
+            "create_hex_data_connection",
+            json!({"name": "Ledger", "connection_type": "postgres", "connection_details": postgres(json!(old))}),
+        )
+        .await
+        .ok();
+    let id = made["id"].as_str().unwrap().to_string();
+    let refused = session
+        .call(
+            "update_hex_data_connection",
+            json!({"connection_id": id, "connection_details": {"postgres": {"password": new}}}),
+        )
+        .await
+        .err();
+    assert_eq!(refused["kind"], "refused");
+    assert_eq!(
+        sandbox.count_requests("PATCH", "/api/v1/data-connections/*"),
+        0
+    );
+    assert_eq!(
+        sandbox.connection_secret(&id, "password").as_deref(),
+        Some(old.as_str())
+    );
+    let questions = asked.lock().unwrap().clone();
+    assert_eq!(questions.len(), 1);
+    assert!(questions[0].contains("password") && !questions[0].contains(&new));
+    let (stdout, stderr) = session.finish().await;
+    assert!(!stdout.contains(&new) && !stderr.contains(&new));
+}
+
+/// The seed's usage example: a BigQuery, a Snowflake and a Postgres connection with the fields
+/// its README shows. Where the README's fields are not Hex's, the error names the field and the
+/// fix; with Hex's fields and secrets by environment reference, all three are created.
+#[tokio::test]
+async fn the_seed_readme_connections_are_created_with_secrets_by_reference() {
+    let sandbox = sandbox().await;
+    let service_account = json!({"type": "service_account", "project_id": "my-gcp-project", "private_key": secret("gcp-key")}).to_string();
+    let snowflake_key = secret("snowflake-key");
+    let snowflake_passphrase = secret("snowflake-passphrase");
+    let postgres_password = secret("postgres-password");
+    let session = Launch::against(&sandbox)
+        .env("BQ_SERVICE_ACCOUNT", &service_account)
+        .env("SF_PRIVATE_KEY", &snowflake_key)
+        .env("SF_PASSPHRASE", &snowflake_passphrase)
+        .env("PG_PASSWORD", &postgres_password)
+        .start()
+        .await;
+    let mut seen = Seen::default();
+
+    // As the README writes them.
+    let readme_sharing = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({
+                "name": "Production BigQuery",
+                "connection_type": "bigquery",
+                "connection_details": {"bigquery": {"serviceAccountJsonConfig": {"env": "BQ_SERVICE_ACCOUNT"}, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}},
+                "description": "Production data warehouse for analytics",
+                "include_magic": true,
+                "allow_writeback_cells": false,
+                "sharing": {"workspace": {"members": "CAN_USE"}},
+            }),
+        )
+        .await
+        .err();
+    assert_eq!(readme_sharing["field"], "sharing.workspace.members");
+    assert!(
+        readme_sharing["message"]
+            .as_str()
+            .unwrap()
+            .contains("VIEW_RESULTS")
+    );
+    let readme_snowflake = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({
+                "name": "Snowflake Analytics",
+                "connection_type": "snowflake",
+                "connection_details": {"snowflake": {"account": "my-account", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "schema": "PUBLIC", "username": "hex_service", "password": {"env": "SF_PASSPHRASE"}}},
+            }),
+        )
+        .await
+        .err();
+    assert_eq!(
+        readme_snowflake["field"],
+        "connection_details.snowflake.account"
+    );
+    assert!(
+        readme_snowflake["message"]
+            .as_str()
+            .unwrap()
+            .contains("accountName")
+    );
+    let readme_postgres = seen
+        .call(
+            &session,
+            "create_hex_data_connection",
+            json!({
+                "name": "Application Database",
+                "connection_type": "postgres",
+                "connection_details": {"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": {"env": "PG_PASSWORD"}, "ssl": true}},
+            }),
+        )
+        .await
+        .err();
+    assert_eq!(readme_postgres["field"], "connection_details.postgres.ssl");
+    assert!(sandbox.requests().is_empty());
+
+    // Corrected to Hex's fields.
+    let group = sandbox.state().group_ids()[0].clone();
+    let requests = [
+        json!({
+            "name": "Production BigQuery",
+            "connection_type": "bigquery",
+            "connection_details": {"bigquery": {"serviceAccountJsonConfig": {"env": "BQ_SERVICE_ACCOUNT"}, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}},
+            "description": "Production data warehouse for analytics",
+            "include_magic": true,
+            "allow_writeback_cells": false,
+            "sharing": {"workspace": {"members": "QUERY"}, "groups": [{"group": {"id": group}, "access": "VIEW_RESULTS"}]},
+        }),
+        json!({
+            "name": "Snowflake Analytics",
+            "connection_type": "snowflake",
+            "connection_details": {"snowflake": {"accountName": "my-account", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "schema": "PUBLIC", "username": "hex_service", "privateKey": {"env": "SF_PRIVATE_KEY"}, "passphrase": {"env": "SF_PASSPHRASE"}}},
+            "description": "Snowflake warehouse for analytics",
+            "include_magic": true,
+        }),
+        json!({
+            "name": "Application Database",
+            "connection_type": "postgres",
+            "connection_details": {"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": {"env": "PG_PASSWORD"}}},
+            "description": "Production application database (read-only)",
+            "connect_via_ssh": false,
+            "include_magic": true,
+            "allow_writeback_cells": false,
+        }),
+    ];
+    let mut ids = Vec::new();
+    for request in requests {
+        let made = seen
+            .call(&session, "create_hex_data_connection", request)
+            .await
+            .ok();
+        ids.push(made["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(
+        sandbox
+            .connection_secret(&ids[0], "serviceAccountJsonConfig")
+            .as_deref(),
+        Some(service_account.as_str())
+    );
+    assert_eq!(
+        sandbox.connection_secret(&ids[1], "privateKey").as_deref(),
+        Some(snowflake_key.as_str())
+    );
+    assert_eq!(
+        sandbox.connection_secret(&ids[2], "password").as_deref(),
+        Some(postgres_password.as_str())
+    );
+    let bigquery = seen
+        .call(
+            &session,
+            "get_hex_data_connection",
+            json!({"connection_id": ids[0]}),
+        )
+        .await
+        .ok();
+    assert_eq!(bigquery["sharing"]["workspace"]["members"], "QUERY");
+    assert_eq!(
+        bigquery["sharing"]["groups"][0]["group"]["id"],
+        group.as_str()
+    );
+    assert_eq!(
+        bigquery["connectionDetails"]["bigquery"]["enableStorageApi"],
+        true
+    );
+
+    let listed = seen
+        .call(
+            &session,
+            "list_hex_data_connections",
+            json!({"sort_by": "name", "sort_direction": "asc", "limit": 100}),
+        )
+        .await
+        .ok();
+    let names: Vec<&str> = listed["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect();
+    for name in [
+        "Production BigQuery",
+        "Snowflake Analytics",
+        "Application Database",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:?}");
+    }
+    let (stdout, stderr) = session.finish().await;
+    for value in [
+        &service_account,
+        &snowflake_key,
+        &snowflake_passphrase,
+        &postgres_password,
+    ] {
+        seen.assert_absent(value, &stdout, &stderr);
+    }
+}
+
+#[tokio::test]
+async fn public_access_asks_first() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let preview = session
+        .call(
+            "create_hex_data_connection",
+            json!({
+                "name": "Public results",
+                "connection_type": "postgres",
+                "connection_details": postgres(json!(secret("pw"))),
+                "sharing": {"workspace": {"public": "VIEW_RESULTS"}},
+            }),
+        )
+        .await
+        .ok();
+    assert_eq!(preview["confirmationRequired"], true);
+    assert!(preview["change"].as_str().unwrap().contains("public"));
+    assert_eq!(
+        sandbox.count_requests("POST", "/api/v1/data-connections"),
+        0
+    );
+    session.finish().await;
+}
