@@ -105,8 +105,11 @@ pub struct ToolsArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
     /// Print the tools as `tools/list` JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print the tools as a Markdown table (the README's tool reference).
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 #[derive(Debug, Args)]

@@ -67,7 +67,9 @@ impl Toolset {
             Toolset::Connections => {
                 "list, read, create and edit data connections (secrets are never shown)"
             }
-            Toolset::Users => "read the current user and list users (e.g. a group's members)",
+            Toolset::Users => {
+                "read the current user, list users (e.g. a group's members), deactivate a user"
+            }
         }
     }
 
@@ -194,7 +196,9 @@ impl RegisteredTool {
     /// The tool as `tools/list` shows it.
     pub fn describe(&self) -> Tool {
         let spec = &self.spec;
-        let annotations = ToolAnnotations::with_title(spec.title)
+        // The title is the tool's own `title`; repeating it in the annotations would cost
+        // every session's context for clients that read either.
+        let annotations = ToolAnnotations::new()
             .read_only(spec.effect.read_only)
             .destructive(spec.effect.destructive)
             .idempotent(spec.effect.idempotent)
@@ -214,7 +218,7 @@ fn input_schema<T: HexTool>() -> JsonObject {
         schema::add_string_property(
             &mut schema,
             CONFIRMATION_TOKEN,
-            "Only when a previous call answered confirmationRequired: the token it gave, to confirm that exact change.",
+            "From a confirmationRequired answer.",
         );
     }
     schema
@@ -243,9 +247,17 @@ pub struct Selection {
     pub read_only: bool,
 }
 
-/// The toolsets enabled when none are named: everything the Python hex-mcp offered (so its
-/// users switch without changing their client config) plus the read-only users tools.
-pub const DEFAULT_TOOLSETS: [Toolset; 8] = Toolset::ALL;
+/// The toolsets enabled when none are named: what most agents need — find and read projects,
+/// run them and follow runs, read and edit notebook code, manage who can see a project — in
+/// about 13 KB of context. Collections, groups, data connections and users are for workspace
+/// administration and are enabled by name (`--toolsets all` gives every tool the Python
+/// hex-mcp had, and more).
+pub const DEFAULT_TOOLSETS: [Toolset; 4] = [
+    Toolset::Projects,
+    Toolset::Runs,
+    Toolset::Cells,
+    Toolset::Sharing,
+];
 
 impl Selection {
     pub fn enables(&self, spec: &ToolSpec) -> bool {

@@ -62,11 +62,7 @@ async fn every_tool_has_a_title_and_all_four_hints() {
             .annotations
             .as_ref()
             .unwrap_or_else(|| panic!("{} has no annotations", tool.name));
-        assert!(
-            tool.title.is_some() && hints.title.is_some(),
-            "{} has no title",
-            tool.name
-        );
+        assert!(tool.title.is_some(), "{} has no title", tool.name);
         assert!(
             hints.read_only_hint.is_some()
                 && hints.destructive_hint.is_some()

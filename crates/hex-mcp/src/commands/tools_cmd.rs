@@ -3,9 +3,14 @@
 // A shell command, not the server: its output is for the user on stdout.
 #![allow(clippy::print_stdout)]
 
+use std::fmt::Write;
+
 use rmcp::model::ListToolsResult;
 
-use crate::cli::ToolsArgs;
+use crate::{
+    cli::ToolsArgs,
+    registry::{Confirm, RegisteredTool},
+};
 
 use super::{exit, fail};
 
@@ -23,6 +28,10 @@ pub fn tools(args: &ToolsArgs) -> u8 {
             Ok(text) => println!("{text}"),
             Err(error) => return fail(exit::FAILED, error),
         }
+        return exit::OK;
+    }
+    if args.markdown {
+        print!("{}", markdown(&enabled));
         return exit::OK;
     }
     let width = enabled
@@ -53,4 +62,35 @@ pub fn tools(args: &ToolsArgs) -> u8 {
         registry.all().count()
     );
     exit::OK
+}
+
+/// One line per tool: what it does and whether it changes anything.
+pub fn markdown(tools: &[&RegisteredTool]) -> String {
+    let mut text =
+        String::from("| Tool | Toolset | Changes | What it does |\n| --- | --- | --- | --- |\n");
+    for tool in tools {
+        let spec = &tool.spec;
+        let changes = match (spec.effect.read_only, spec.effect.destructive, spec.confirm) {
+            (true, _, _) => "no",
+            (false, true, Confirm::WhenRisky) => "yes (destructive; risky cases need confirmation)",
+            (false, true, Confirm::Never) => "yes (overwrites)",
+            (false, false, Confirm::WhenRisky) => "yes (risky cases need confirmation)",
+            (false, false, Confirm::Never) => "yes",
+        };
+        let first_sentence = spec
+            .description
+            .split_inclusive(". ")
+            .next()
+            .unwrap_or(spec.description)
+            .trim();
+        let _ = writeln!(
+            text,
+            "| `{}` | {} | {} | {} |",
+            spec.name,
+            spec.toolset.name(),
+            changes,
+            first_sentence.replace('|', "\\|")
+        );
+    }
+    text
 }

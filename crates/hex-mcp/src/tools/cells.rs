@@ -73,7 +73,6 @@ pub struct ListCellsInput {
     limit: Option<u32>,
     /// pagination.after of the previous page.
     after: Option<String>,
-    /// pagination.before of a page, to go back.
     before: Option<String>,
 }
 
@@ -83,7 +82,7 @@ impl HexTool for ListCells {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_cells",
         title: "List a project's cells",
-        description: "A project's draft notebook cells in order: type, label, data connection, source (long ones cut). Pass pagination.after back as `after`.",
+        description: "A project's draft notebook cells in order: type, label, data connection, source (long ones cut).",
         toolset: Toolset::Cells,
         effect: Effect::READ,
         confirm: Confirm::Never,

@@ -52,7 +52,6 @@ pub struct ListCollectionsInput {
     limit: Option<u32>,
     /// pagination.after of the previous page.
     after: Option<String>,
-    /// pagination.before of a page, to go back.
     before: Option<String>,
     sort_by: Option<SortBy>,
 }
@@ -63,7 +62,7 @@ impl HexTool for ListCollections {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_collections",
         title: "List collections",
-        description: "List collections by name, with their sharing. Pages: pass pagination.after back as `after`. A collection's projects: list_hex_projects collection_id.",
+        description: "List collections by name, with their sharing. A collection's projects: list_hex_projects collection_id.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
         confirm: Confirm::Never,
@@ -101,7 +100,7 @@ impl HexTool for GetCollection {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_collection",
         title: "Get a collection",
-        description: "Get one collection: name, description, creator and sharing (user and group ids, workspace). Its projects: list_hex_projects collection_id.",
+        description: "Get one collection: name, description, creator, sharing. Its projects: list_hex_projects with collection_id.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
         confirm: Confirm::Never,

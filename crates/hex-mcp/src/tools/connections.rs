@@ -102,7 +102,7 @@ impl JsonSchema for DetailsArg {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let description = format!(
-            "{{\"<connection_type>\": {{fields}}}}. *required †secret: a string, or {{\"env\":\"VAR\"}} / {{\"file\":\"/abs/path\"}} read on the server, so it never passes through the chat. {}",
+            "{{\"<connection_type>\": {{fields}}}}. *required †secret: a string, or {{\"env\":\"VAR\"}} / {{\"file\":\"/abs/path\"}} read on the server. {}",
             details::field_list()
         );
         json_schema!({"type": "object", "description": description})
@@ -183,9 +183,8 @@ pub struct ListConnectionsInput {
     /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// The previous answer's pagination.after.
+    /// pagination.after of the last page.
     after: Option<String>,
-    /// A page's pagination.before, to go back.
     before: Option<String>,
     /// Default NAME ASC.
     sort_by: Option<SortBy>,
@@ -198,7 +197,7 @@ impl HexTool for ListConnections {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_data_connections",
         title: "List data connections",
-        description: "List data connections: id, name, type, description, details (no secrets). Next page: after = pagination.after.",
+        description: "List data connections: id, name, type, description, details (no secrets).",
         toolset: Toolset::Connections,
         effect: Effect::READ,
         confirm: Confirm::Never,
@@ -327,7 +326,7 @@ impl HexTool for CreateConnection {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_data_connection",
         title: "Create a data connection",
-        description: "Create a data connection to a warehouse or database. Secrets are best given as {\"env\": …} or {\"file\": …} references; outputs never contain them. Asks for confirmation only for public access.",
+        description: "Create a data connection to a warehouse or database. Give secrets as {\"env\": …} or {\"file\": …} references; outputs never contain them.",
         toolset: Toolset::Connections,
         effect: Effect::CREATE,
         confirm: Confirm::WhenRisky,

@@ -78,9 +78,8 @@ pub struct ListGroupsInput {
     /// Default 25.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// The previous answer's pagination.after.
+    /// pagination.after of the last page.
     after: Option<String>,
-    /// A page's pagination.before, to go back.
     before: Option<String>,
     sort_by: Option<SortBy>,
     sort_direction: Option<SortDirection>,
@@ -92,7 +91,7 @@ impl HexTool for ListGroups {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_groups",
         title: "List groups",
-        description: "List groups (id, name, createdAt); their members: list_hex_users with group_id. Next page: after = pagination.after.",
+        description: "List groups (id, name, createdAt); their members: list_hex_users with group_id.",
         toolset: Toolset::Groups,
         effect: Effect::READ,
         confirm: Confirm::Never,

@@ -41,22 +41,19 @@ input_enum!(
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFilters {
-    /// Only projects with these status names.
+    /// Status names.
     statuses: Option<Vec<String>>,
-    /// Only projects with these category names.
+    /// Category names.
     categories: Option<Vec<String>>,
     creator_email: Option<String>,
     owner_email: Option<String>,
-    /// Only projects in this collection.
     collection_id: Option<HexId>,
     include_archived: Option<bool>,
     include_components: Option<bool>,
     include_trashed: Option<bool>,
-    /// Add each project's sharing (users, groups, collections, workspace, public web).
+    /// Add each project's sharing.
     include_sharing: Option<bool>,
-    /// Default CREATED_AT.
     sort_by: Option<SortBy>,
-    /// Default DESC (newest first).
     sort_direction: Option<SortDirection>,
 }
 
@@ -117,14 +114,13 @@ pub struct ListProjects;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProjectsInput {
-    /// Projects per page, 1-100 (default 25).
+    /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.after of the previous page.
+    /// pagination.after of the last page.
     after: Option<String>,
-    /// pagination.before of a page, to go back.
     before: Option<String>,
-    /// Skip this many projects first (walks Hex's cursor pages; prefer `after`).
+    /// Projects to skip (walks the pages; prefer after).
     #[schemars(range(max = 10000))]
     offset: Option<u32>,
     #[serde(flatten)]
@@ -137,7 +133,7 @@ impl HexTool for ListProjects {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_projects",
         title: "List projects",
-        description: "List Hex projects, newest first, with Hex's filters and sorting. Pages with cursors: pass pagination.after back as `after`.",
+        description: "List projects, newest first, with Hex's filters and sorting.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         confirm: Confirm::Never,
@@ -191,14 +187,14 @@ pub struct SearchProjects;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchProjectsInput {
-    /// Regular expression matched case-insensitively against project titles, e.g. `revenue|sales`.
+    /// Regex matched case-insensitively against titles, e.g. `revenue|sales`.
     search_pattern: String,
-    /// Most matches to return, 1-500 (default 100).
+    /// Default 100.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// Skip this many matches first.
+    /// Matches to skip.
     offset: Option<u32>,
-    /// Continue a search that stopped early: its pagination.after.
+    /// To continue: continue_with.after.
     after: Option<String>,
     #[serde(flatten)]
     filters: ProjectFilters,
@@ -210,7 +206,7 @@ impl HexTool for SearchProjects {
     const SPEC: ToolSpec = ToolSpec {
         name: "search_hex_projects",
         title: "Search projects by title",
-        description: "Find projects whose title matches a regular expression (case-insensitive), walking all of Hex's pages. Each match once; says if it stopped early and where to continue.",
+        description: "Find projects whose title matches a regex, across all of Hex's pages. Each match once; says if it stopped early and how to continue.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         confirm: Confirm::Never,
@@ -347,7 +343,7 @@ pub struct GetProject;
 pub struct GetProjectInput {
     /// The project's id (the UUID in its URL).
     project_id: HexId,
-    /// Add its sharing: users, groups, collections, workspace and public access.
+    /// Add its sharing (users, groups, collections, workspace, public).
     include_sharing: Option<bool>,
 }
 
@@ -357,7 +353,7 @@ impl HexTool for GetProject {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_project",
         title: "Get a project",
-        description: "Get one project: title, description, owner, status, categories, schedules, analytics, dates and optionally its sharing.",
+        description: "Get one project: title, description, owner, status, categories, schedules, analytics, dates, optionally sharing.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         confirm: Confirm::Never,

@@ -121,7 +121,7 @@ pub struct RunProjectInput {
     project_id: HexId,
     /// Input values by variable name, e.g. {"region": "EU"}. Not with view_id.
     input_params: Option<Map<String, Value>>,
-    /// Also refresh the published app's results (needs Can Edit). Default false.
+    /// Also refresh the published app's results.
     update_published_results: Option<bool>,
     /// Default true; false re-runs SQL.
     use_cached_sql_results: Option<bool>,
@@ -130,7 +130,6 @@ pub struct RunProjectInput {
     /// Run with a saved view's inputs.
     view_id: Option<String>,
     notifications: Option<Vec<NotificationInput>>,
-    /// Legacy.
     update_cache: Option<bool>,
     /// Wait up to this long for the run to end (default 0).
     #[schemars(range(max = 600))]

@@ -41,7 +41,7 @@ impl HexTool for GetCurrentUser {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_current_user",
         title: "Get the current user",
-        description: "The user this server's token acts as: id, name, email, workspace role, workspace id, and the token's expiry (`token.exp`) when it has one.",
+        description: "The user this server's token acts as: id, name, email, role, workspace, token expiry.",
         toolset: Toolset::Users,
         effect: Effect::READ,
         confirm: Confirm::Never,
@@ -75,9 +75,8 @@ pub struct ListUsersInput {
     /// Default 25.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// The previous answer's pagination.after.
+    /// pagination.after of the last page.
     after: Option<String>,
-    /// A page's pagination.before, to go back.
     before: Option<String>,
     sort_by: Option<SortBy>,
     sort_direction: Option<SortDirection>,
@@ -90,7 +89,7 @@ impl HexTool for ListUsers {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_users",
         title: "List users",
-        description: "List active users (id, name, email, role, lastLoginDate) or, with group_id, a group's members. Next page: after = pagination.after.",
+        description: "List active users (id, name, email, role, lastLoginDate) or, with group_id, a group's members.",
         toolset: Toolset::Users,
         effect: Effect::READ,
         confirm: Confirm::Never,

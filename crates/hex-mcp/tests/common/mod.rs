@@ -187,7 +187,14 @@ impl Launch {
         self
     }
 
-    pub async fn start(self) -> Session {
+    pub async fn start(mut self) -> Session {
+        // Tests exercise every tool; the default set is tested by naming it.
+        let names_toolsets = self.args.iter().any(|arg| arg == "--toolsets")
+            || self.env.iter().any(|(name, _)| name == "HEX_MCP_TOOLSETS");
+        if !names_toolsets {
+            self.args
+                .extend(["--toolsets".to_string(), "all".to_string()]);
+        }
         let home = std::env::temp_dir().join(format!(
             "hex-mcp-test-home-{}-{}",
             std::process::id(),
