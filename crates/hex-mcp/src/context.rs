@@ -35,7 +35,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
-            search_pages: 100,
+            search_pages: 1_000,
             search_time: Duration::from_secs(60),
             list_text_chars: 4_000,
         }
