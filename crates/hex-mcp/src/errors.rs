@@ -160,7 +160,17 @@ fn hex_next_step(error: &HexError, subject: Option<&Subject>) -> String {
             ),
             None => "check the ids with the list or search tools".into(),
         },
-        HexError::Api { status: 422, .. } => "Hex refused these values: correct the fields it names and call again".into(),
+        HexError::Api {
+            status: 422,
+            invalid,
+            not_found,
+            ..
+        } if !invalid.is_empty() || !not_found.is_empty() => {
+            "Hex refused these values: correct the fields it names and call again".into()
+        }
+        HexError::Api { status: 422, .. } => {
+            "Hex cannot do this in the object's current state: read its reason (e.g. a project that was never published cannot be run)".into()
+        }
         HexError::Api { status, .. } if *status >= 500 => "Hex failed on its side: retry in a minute; quote the traceId to Hex support if it persists".into(),
         HexError::Api { .. } => "check the arguments against the tool's schema and Hex's reason".into(),
         HexError::RateLimited { retry_after, source } => {
