@@ -43,6 +43,19 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The defaults, with `HEX_MCP_SEARCH_MAX_PAGES` and `HEX_MCP_SEARCH_SECONDS` applied: how
+    /// much of a large workspace one search call may walk before it stops and says how to go on.
+    pub fn from_env(env: impl Fn(&str) -> Option<String>) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(pages) = env("HEX_MCP_SEARCH_MAX_PAGES").and_then(|v| v.trim().parse().ok()) {
+            limits.search_pages = pages;
+        }
+        if let Some(seconds) = env("HEX_MCP_SEARCH_SECONDS").and_then(|v| v.trim().parse().ok()) {
+            limits.search_time = Duration::from_secs(seconds);
+        }
+        limits
+    }
+
     pub fn search_caps(&self) -> PageCaps {
         PageCaps::default()
             .pages(self.search_pages)

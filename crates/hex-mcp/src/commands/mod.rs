@@ -185,5 +185,5 @@ pub fn registry() -> Arc<Registry> {
 }
 
 pub fn context(target: HexTarget) -> ToolContext {
-    ToolContext::new(target, Limits::default())
+    ToolContext::new(target, Limits::from_env(|name| std::env::var(name).ok()))
 }
