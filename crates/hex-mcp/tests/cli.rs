@@ -1,0 +1,314 @@
+//! The command line: version, config (with the key from stdin), show-config, doctor, call and
+//! sandbox, as a user runs them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use common::{TOKEN, sandbox};
+use serde_json::Value;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+const BIN: &str = env!("CARGO_BIN_EXE_hex-mcp");
+
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn home(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hex-mcp-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Runs the binary with a clean environment plus `env`, feeding `stdin`.
+async fn run(args: &[&str], env: &[(&str, &str)], stdin: &str) -> Output {
+    let mut child = tokio::process::Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let output = child.wait_with_output().await.unwrap();
+    Output {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn version_is_printed_like_the_python_server_did() {
+    let out = run(&["--version"], &[], "").await;
+    assert_eq!(out.code, 0);
+    assert_eq!(
+        out.stdout.trim(),
+        format!("hex-mcp version {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[tokio::test]
+async fn config_reads_the_key_from_stdin_and_show_config_never_shows_it() {
+    let home = home("config");
+    let home_str = home.to_str().unwrap();
+    let key = "key-from-stdin-6b1f0c9e2a";
+    let out = run(
+        &[
+            "config",
+            "--api-key",
+            "-",
+            "--api-url",
+            "https://eu.hex.tech/api/v1",
+        ],
+        &[("HOME", home_str)],
+        &format!("{key}\n"),
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains(key) && !out.stderr.contains(key));
+    assert!(out.stdout.contains("****9e2a"), "{}", out.stdout);
+    let file = home.join(".hex-mcp/config.yml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.contains(key) && text.contains("https://eu.hex.tech/api/v1"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), 0o600);
+        assert_eq!(mode(&home.join(".hex-mcp")), 0o700);
+    }
+
+    let shown = run(&["show-config"], &[("HOME", home_str)], "").await;
+    assert_eq!(shown.code, 0);
+    assert!(!shown.stdout.contains(key), "{}", shown.stdout);
+    assert!(
+        shown.stdout.contains("from config file"),
+        "{}",
+        shown.stdout
+    );
+
+    let overridden = run(
+        &["show-config"],
+        &[
+            ("HOME", home_str),
+            ("HEX_API_URL", "https://acme.hex.tech/api/v1"),
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        overridden
+            .stdout
+            .contains("https://acme.hex.tech/api/v1 (from environment variable HEX_API_URL)"),
+        "{}",
+        overridden.stdout
+    );
+}
+
+#[tokio::test]
+async fn config_refuses_an_unusable_url_and_writes_nothing() {
+    let home = home("badurl");
+    let out = run(
+        &[
+            "config",
+            "--api-key",
+            "k",
+            "--api-url",
+            "http://hex.example.com/api/v1",
+        ],
+        &[("HOME", home.to_str().unwrap())],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("not saved"), "{}", out.stderr);
+    assert!(!home.join(".hex-mcp").exists());
+}
+
+#[tokio::test]
+async fn doctor_checks_the_token_against_the_api() {
+    let sandbox = sandbox().await;
+    let home = home("doctor");
+    let home_str = home.to_str().unwrap();
+    let url = sandbox.base_url();
+    let good = run(
+        &["doctor"],
+        &[
+            ("HOME", home_str),
+            ("HEX_API_URL", &url),
+            ("HEX_API_KEY", TOKEN),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(good.code, 0, "{}{}", good.stdout, good.stderr);
+    assert!(good.stdout.contains("token accepted"), "{}", good.stdout);
+    assert!(!good.stdout.contains(TOKEN));
+
+    let wrong = "wrong-key-90be7d1c3a";
+    let bad = run(
+        &["doctor"],
+        &[
+            ("HOME", home_str),
+            ("HEX_API_URL", &url),
+            ("HEX_API_KEY", wrong),
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stdout.contains("[FAIL]") && bad.stdout.contains("hex-mcp config --api-key -"),
+        "{}",
+        bad.stdout
+    );
+    assert!(!bad.stdout.contains(wrong) && !bad.stderr.contains(wrong));
+
+    let none = run(&["doctor"], &[("HOME", home_str)], "").await;
+    assert_eq!(none.code, 1);
+    assert!(none.stdout.contains("none configured"), "{}", none.stdout);
+}
+
+#[tokio::test]
+async fn call_prints_json_and_its_exit_code_says_what_happened() {
+    let sandbox = sandbox().await;
+    let home = home("call");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", &sandbox.base_url()),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let ok = run(
+        &["call", "list_hex_projects", "--json", r#"{"limit": 3}"#],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(ok.code, 0, "{}", ok.stderr);
+    let value: Value = serde_json::from_str(ok.stdout.trim()).unwrap();
+    assert_eq!(value["values"].as_array().unwrap().len(), 3);
+
+    let missing = "00000000-0000-4000-8000-000000000000";
+    let failed = run(
+        &[
+            "call",
+            "get_hex_project",
+            "--json",
+            &format!(r#"{{"project_id": "{missing}"}}"#),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(failed.code, 1);
+    let value: Value = serde_json::from_str(failed.stdout.trim()).unwrap();
+    assert_eq!(value["error"]["status"], 404);
+
+    let group = sandbox.state().group_ids()[0].clone();
+    let preview = run(
+        &[
+            "call",
+            "delete_hex_group",
+            "--json",
+            &format!(r#"{{"group_id": "{group}"}}"#),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(preview.code, 3, "{}", preview.stdout);
+    assert_eq!(sandbox.count_requests("DELETE", "/v1/groups/*"), 0);
+
+    let usage = run(
+        &["call", "list_hex_projects", "--json", "{not json"],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(usage.code, 2);
+    let unknown = run(&["call", "list_hex_projets"], &env, "").await;
+    assert_eq!(unknown.code, 2);
+    assert!(unknown.stderr.contains("list_hex_projects"));
+}
+
+#[tokio::test]
+async fn call_with_the_embedded_sandbox_needs_no_account() {
+    let home = home("call-sandbox");
+    let out = run(
+        &[
+            "call",
+            "search_hex_projects",
+            "--sandbox",
+            "--json",
+            r#"{"search_pattern": "revenue", "limit": 2}"#,
+        ],
+        &[("HOME", home.to_str().unwrap())],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let value: Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    assert!(!value["values"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_sandbox_command_serves_hex_api_with_bearer_auth() {
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "sandbox",
+            "--bind",
+            "127.0.0.1:0",
+            "--token",
+            "cli-test-token",
+        ])
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let base = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(at) = line.find("http://") {
+                return line[at..].trim().to_string();
+            }
+        }
+        panic!("no URL printed");
+    })
+    .await
+    .unwrap();
+    assert!(base.ends_with("/api/v1"), "{base}");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let http = reqwest::Client::new();
+    let url = format!("{base}/projects?limit=2");
+    let page: Value = http
+        .get(&url)
+        .bearer_auth("cli-test-token")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["values"].as_array().unwrap().len(), 2);
+    assert!(page["pagination"]["after"].is_string());
+    let status = http.get(&url).send().await.unwrap().status();
+    assert_eq!(status.as_u16(), 401);
+    child.start_kill().unwrap();
+}
