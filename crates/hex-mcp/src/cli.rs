@@ -124,8 +124,8 @@ pub struct CallArgs {
     /// Use the in-process Hex API sandbox: no account, no config.
     #[arg(long)]
     pub sandbox: bool,
-    /// Act without asking for confirmation of destructive or access-widening changes.
-    #[arg(long, env = "HEX_MCP_NO_CONFIRM", value_parser = clap::builder::FalseyValueParser::new())]
+    /// Make destructive or access-widening changes without asking (`--yes` for short).
+    #[arg(long, visible_alias = "yes", env = "HEX_MCP_NO_CONFIRM", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_confirm: bool,
     /// Refuse tools that change anything.
     #[arg(long, env = "HEX_MCP_READ_ONLY", value_parser = clap::builder::FalseyValueParser::new())]

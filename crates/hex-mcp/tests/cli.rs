@@ -234,7 +234,22 @@ async fn call_prints_json_and_its_exit_code_says_what_happened() {
     )
     .await;
     assert_eq!(preview.code, 3, "{}", preview.stdout);
+    assert!(preview.stderr.contains("--yes"), "{}", preview.stderr);
     assert_eq!(sandbox.count_requests("DELETE", "/v1/groups/*"), 0);
+    let done = run(
+        &[
+            "call",
+            "delete_hex_group",
+            "--yes",
+            "--json",
+            &format!(r#"{{"group_id": "{group}"}}"#),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(done.code, 0, "{}", done.stdout);
+    assert_eq!(sandbox.count_requests("DELETE", "/v1/groups/*"), 1);
 
     let usage = run(
         &["call", "list_hex_projects", "--json", "{not json"],

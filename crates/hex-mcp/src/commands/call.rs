@@ -6,7 +6,11 @@
 use rmcp::model::{CallToolResult, JsonObject};
 use serde_json::Value;
 
-use crate::{cli::CallArgs, registry::Selection, server::HexServer};
+use crate::{
+    cli::CallArgs,
+    registry::{CONFIRMATION_TOKEN, Selection},
+    server::HexServer,
+};
 
 use super::{exit, fail};
 
@@ -62,9 +66,53 @@ pub fn call(args: &CallArgs) -> u8 {
             super::context(target),
             !args.no_confirm,
         );
-        let result = server.call_detached(name, arguments).await;
+        let mut result = server.call_detached(name, arguments.clone()).await;
+        // A shell has a person at it: ask there, since a token cannot outlive this process.
+        if let Some(token) = preview_token(&result) {
+            if !ask_at_terminal(&result) {
+                let code = print_result(&result);
+                eprintln!("hex-mcp: nothing was changed; re-run with --yes to make this change");
+                return code;
+            }
+            let mut confirmed = arguments;
+            confirmed.insert(CONFIRMATION_TOKEN.into(), Value::String(token));
+            result = server.call_detached(name, confirmed).await;
+        }
         print_result(&result)
     })
+}
+
+/// The confirmation token of a preview, if the result is one.
+fn preview_token(result: &CallToolResult) -> Option<String> {
+    let value = result.structured_content.as_ref()?;
+    if value.get("confirmationRequired") != Some(&Value::Bool(true)) {
+        return None;
+    }
+    value
+        .get("confirmationToken")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// Shows the change and asks yes/no, when both stdin and stderr are a terminal.
+fn ask_at_terminal(result: &CallToolResult) -> bool {
+    use std::io::{BufRead, IsTerminal, Write};
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return false;
+    }
+    let change = result
+        .structured_content
+        .as_ref()
+        .and_then(|value| value.get("change"))
+        .and_then(Value::as_str)
+        .unwrap_or("a risky change");
+    eprint!("{change}\nMake this change? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
 }
 
 /// Prints the structured result (indented for a terminal, one line for a pipe) and maps it to
