@@ -1,0 +1,206 @@
+//! `hex-bench`: measures how hex-mcp feels, side by side with the Python hex-mcp 0.1.10, and
+//! writes `bench/RESULTS.md`. Run it through `bash bench/run.sh`, which builds what it needs and
+//! sets up the peer; never part of `cargo test`.
+
+mod error;
+mod facts;
+mod measure;
+mod proc;
+mod readme;
+mod report;
+mod sandbox;
+mod session;
+mod stats;
+
+use std::{
+    path::PathBuf,
+    process::ExitCode,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use clap::Parser;
+
+use crate::{
+    error::BenchError,
+    measure::{Bench, Outcome, progress},
+    report::{Check, Report, Section},
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hex-bench",
+    about = "Benchmarks hex-mcp beside the Python hex-mcp 0.1.10 and writes bench/RESULTS.md"
+)]
+struct Args {
+    /// Our release binary.
+    #[arg(long, default_value = "target/release/hex-mcp")]
+    hex_mcp: PathBuf,
+    /// The Python peer's `hex-mcp` script (in its venv).
+    #[arg(long)]
+    peer: Option<PathBuf>,
+    /// Why the peer could not be set up (written in the results).
+    #[arg(long)]
+    peer_problem: Option<String>,
+    /// The results file.
+    #[arg(long, default_value = "bench/RESULTS.md")]
+    out: PathBuf,
+    /// A README whose `<!-- bench:begin -->…<!-- bench:end -->` block gets the headline figures
+    /// (full runs only).
+    #[arg(long)]
+    readme: Option<PathBuf>,
+    /// Scratch space (clean build, logs).
+    #[arg(long, default_value = "bench/.work")]
+    work: PathBuf,
+    /// Only these measurements (startup, context, throughput, memory, scale, bulk, binary).
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Fewer runs, to try the harness out (never for committed results).
+    #[arg(long)]
+    quick: bool,
+    /// When the whole harness started (Unix seconds), to report its total time.
+    #[arg(long)]
+    started_at: Option<f64>,
+    /// The command that ran the harness, as the results should name it.
+    #[arg(long, default_value = "bash bench/run.sh")]
+    command: String,
+}
+
+type Measure = fn(&Bench) -> Result<Outcome, BenchError>;
+
+/// Every measurement in order, with the targets it checks. The clean build goes last: it is
+/// the longest and the heaviest on the disk.
+const MEASUREMENTS: &[(&str, &str, Measure, &[&str])] = &[
+    (
+        "startup",
+        "1. Start-up",
+        measure::startup::measure,
+        measure::startup::TARGETS,
+    ),
+    (
+        "context",
+        "2. Context cost (`tools/list`)",
+        measure::context::measure,
+        measure::context::TARGETS,
+    ),
+    (
+        "throughput",
+        "3. Throughput and latency",
+        measure::throughput::measure,
+        measure::throughput::TARGETS,
+    ),
+    (
+        "memory",
+        "4. Memory under work",
+        measure::memory::measure,
+        measure::memory::TARGETS,
+    ),
+    (
+        "scale",
+        "5. Scale",
+        measure::scale::measure,
+        measure::scale::TARGETS,
+    ),
+    (
+        "bulk",
+        "6. Bulk sharing change",
+        measure::bulk::measure,
+        measure::bulk::TARGETS,
+    ),
+    ("binary", "7. Binary", measure::binary::measure, &[]),
+];
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("hex-bench: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), BenchError> {
+    let unknown: Vec<&String> = args
+        .only
+        .iter()
+        .filter(|name| !MEASUREMENTS.iter().any(|(known, ..)| known == name))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(BenchError::new(format!(
+            "unknown measurement(s) {unknown:?}; known: startup, context, throughput, memory, \
+             scale, bulk, binary"
+        )));
+    }
+    if !args.hex_mcp.is_file() {
+        return Err(BenchError::new(format!(
+            "{} does not exist: build it with `cargo build --release -p hex-mcp`",
+            args.hex_mcp.display()
+        )));
+    }
+    std::fs::create_dir_all(&args.work).map_err(|error| {
+        BenchError::new(format!("cannot create {}: {error}", args.work.display()))
+    })?;
+    let bench = Bench {
+        hex_mcp: args.hex_mcp.clone(),
+        peer: args.peer.clone(),
+        peer_problem: args.peer_problem.clone(),
+        work: args.work.clone(),
+        quick: args.quick,
+    };
+    let mut report = Report {
+        command: args.command.clone(),
+        ..Report::default()
+    };
+    let load_before = proc::load_average();
+    for (name, title, measure, targets) in MEASUREMENTS {
+        if !args.only.is_empty() && !args.only.iter().any(|only| only == name) {
+            continue;
+        }
+        match measure(&bench) {
+            Ok(outcome) => {
+                report.checks.extend(outcome.checks);
+                report.headlines.extend(outcome.headlines);
+                report.sections.push(outcome.section);
+            }
+            Err(error) => {
+                progress(format!("{name} failed: {error}"));
+                report
+                    .sections
+                    .push(Section::failed(title, &error.to_string()));
+                report
+                    .checks
+                    .extend(targets.iter().map(|target| Check::unmeasured(target)));
+            }
+        }
+    }
+    let total = args.started_at.map(elapsed_since);
+    report.facts = facts::collect(&bench, args.quick, load_before, total);
+    let text = report.render();
+    std::fs::write(&args.out, &text).map_err(|error| {
+        BenchError::new(format!("cannot write {}: {error}", args.out.display()))
+    })?;
+    progress(format!("wrote {}", args.out.display()));
+    match &args.readme {
+        Some(readme) if !args.quick && args.only.is_empty() => {
+            readme::update(readme, &report, &args.out)?;
+            progress(format!(
+                "updated the headline figures in {}",
+                readme.display()
+            ));
+        }
+        Some(readme) => progress(format!(
+            "{} left alone: only a full run (no --quick, no --only) updates it",
+            readme.display()
+        )),
+        None => {}
+    }
+    Ok(())
+}
+
+fn elapsed_since(started_at: f64) -> Duration {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64());
+    Duration::from_secs_f64((now - started_at).max(0.0))
+}

@@ -1,0 +1,145 @@
+//! Binary: the stripped release binary's size and the time of a clean release build.
+
+use std::{
+    fs::File,
+    path::Path,
+    process::{Command, Stdio},
+    time::Instant,
+};
+
+use super::{Bench, Outcome, progress};
+use crate::{
+    error::BenchError,
+    report::{Section, Table, code},
+};
+
+/// Clean build as the harness runs it, relative to the workspace root.
+const TARGET_DIR: &str = "clean-build";
+
+pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
+    let target_dir = bench.work.join(TARGET_DIR);
+    if target_dir.exists() {
+        std::fs::remove_dir_all(&target_dir).map_err(|error| {
+            BenchError::new(format!("cannot remove {}: {error}", target_dir.display()))
+        })?;
+    }
+    let log_path = bench.work.join("clean-build.log");
+    let log = File::create(&log_path).map_err(|error| {
+        BenchError::new(format!("cannot create {}: {error}", log_path.display()))
+    })?;
+    let target_arg = target_dir.display().to_string();
+    let args = [
+        "build",
+        "--release",
+        "-p",
+        "hex-mcp",
+        "--target-dir",
+        &target_arg,
+    ];
+    progress(format!(
+        "binary: clean release build (cargo {})",
+        args.join(" ")
+    ));
+    let start = Instant::now();
+    let status = Command::new("cargo")
+        .args(args)
+        .env_remove("CARGO_TARGET_DIR")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .status()
+        .map_err(|error| BenchError::new(format!("cannot run cargo: {error}")))?;
+    let seconds = start.elapsed().as_secs_f64();
+    if !status.success() {
+        return Err(BenchError::new(format!(
+            "the clean build failed ({status}); see {}",
+            log_path.display()
+        )));
+    }
+    let built = target_dir.join("release").join("hex-mcp");
+    let size = file_size(&built)?;
+    let stripped = !contains(&built, b".symtab")?;
+    let measured_size = file_size(&bench.hex_mcp)?;
+    let mut section = Section::new("7. Binary");
+    section.intro.push(format!(
+        "A clean release build of the server into an empty target directory (dependencies already \
+         downloaded; build log in {}), with the workspace's release profile: {}.",
+        code(&log_path.display().to_string()),
+        profile()
+    ));
+    let mut table = Table::new(&["What", "Figure", "Command"]);
+    let command = format!("cargo {}", args.join(" "));
+    table.row(vec![
+        "Clean release build time".into(),
+        format!("{seconds:.0} s ({:.1} min)", seconds / 60.0),
+        code(&command),
+    ]);
+    table.row(vec![
+        "Release binary size".into(),
+        format!(
+            "{:.2} MiB ({size} bytes), {}",
+            size as f64 / (1024.0 * 1024.0),
+            if stripped {
+                "stripped"
+            } else {
+                "**not stripped**"
+            }
+        ),
+        code(&format!("stat -c %s {}", built.display())),
+    ]);
+    table.row(vec![
+        "Binary the harness measured".into(),
+        format!(
+            "{:.2} MiB ({measured_size} bytes)",
+            measured_size as f64 / (1024.0 * 1024.0)
+        ),
+        code(&format!("stat -c %s {}", bench.hex_mcp.display())),
+    ]);
+    section.tables.push(table);
+    section.notes.push(format!(
+        "The clean build is timed once per harness run ({} cores): it is the longest step.",
+        std::thread::available_parallelism().map_or(0, usize::from)
+    ));
+    let mut outcome = Outcome::new(section);
+    outcome.headline(
+        "Release binary (stripped)",
+        format!(
+            "{:.1} MiB; clean release build {:.1} min",
+            size as f64 / (1024.0 * 1024.0),
+            seconds / 60.0
+        ),
+    );
+    Ok(outcome)
+}
+
+fn file_size(path: &Path) -> Result<u64, BenchError> {
+    std::fs::metadata(path)
+        .map(|metadata| metadata.len())
+        .map_err(|error| BenchError::new(format!("cannot stat {}: {error}", path.display())))
+}
+
+/// Whether the file contains `needle` (a `.symtab` section name means symbols were kept).
+fn contains(path: &Path, needle: &[u8]) -> Result<bool, BenchError> {
+    let bytes = std::fs::read(path)
+        .map_err(|error| BenchError::new(format!("cannot read {}: {error}", path.display())))?;
+    Ok(bytes.windows(needle.len()).any(|window| window == needle))
+}
+
+/// The `[profile.release]` settings of the workspace's Cargo.toml, as `key = value, …`.
+fn profile() -> String {
+    let manifest = std::fs::read_to_string("Cargo.toml").unwrap_or_default();
+    let settings: Vec<String> = manifest
+        .lines()
+        .skip_while(|line| line.trim() != "[profile.release]")
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| format!("`{line}`"))
+        .collect();
+    if settings.is_empty() {
+        "Cargo's defaults".into()
+    } else {
+        settings.join(", ")
+    }
+}
