@@ -6,6 +6,7 @@ mod error;
 mod facts;
 mod measure;
 mod proc;
+mod quiet;
 mod readme;
 mod report;
 mod sandbox;
@@ -157,7 +158,16 @@ fn run(args: &Args) -> Result<(), BenchError> {
         if !args.only.is_empty() && !args.only.iter().any(|only| only == name) {
             continue;
         }
-        match measure(&bench) {
+        let quiet = quiet::wait();
+        let started = std::time::Instant::now();
+        let result = measure(&bench);
+        report.timings.push(report::Timing {
+            name: (*name).to_string(),
+            busy_before: quiet.busy,
+            waited: quiet.waited,
+            took: started.elapsed(),
+        });
+        match result {
             Ok(outcome) => {
                 report.checks.extend(outcome.checks);
                 report.headlines.extend(outcome.headlines);

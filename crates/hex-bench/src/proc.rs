@@ -78,3 +78,27 @@ fn clock_ticks_per_second() -> f64 {
             .unwrap_or(100.0)
     })
 }
+
+/// The share of CPU time (all cores) spent busy over `window`, from `/proc/stat`.
+pub fn busy_share(window: std::time::Duration) -> Option<f64> {
+    let before = cpu_totals()?;
+    std::thread::sleep(window);
+    let after = cpu_totals()?;
+    let total = after.0.checked_sub(before.0)?;
+    let idle = after.1.checked_sub(before.1)?;
+    (total > 0).then(|| 1.0 - idle as f64 / total as f64)
+}
+
+/// (all jiffies, idle + iowait jiffies) from the first line of `/proc/stat`.
+fn cpu_totals() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|field| field.parse().ok())
+        .collect();
+    let idle = fields.get(3)? + fields.get(4)?;
+    Some((fields.iter().sum(), idle))
+}

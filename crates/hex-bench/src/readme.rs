@@ -33,6 +33,26 @@ pub fn update(readme: &Path, report: &Report, results: &Path) -> Result<(), Benc
     for line in &report.headlines {
         block.push_str(&format!("| {} | {} |\n", line.what, line.figure));
     }
+    let met = report
+        .checks
+        .iter()
+        .filter(|check| check.met == Some(true))
+        .count();
+    let missed: Vec<&str> = report
+        .checks
+        .iter()
+        .filter(|check| check.met != Some(true))
+        .map(|check| check.target.as_str())
+        .collect();
+    block.push_str(&format!(
+        "\nTargets met: {met} of {}{}.\n",
+        report.checks.len(),
+        if missed.is_empty() {
+            String::new()
+        } else {
+            format!(" (not met: {})", missed.join("; "))
+        }
+    ));
     let date = report
         .facts
         .iter()

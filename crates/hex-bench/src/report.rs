@@ -91,9 +91,21 @@ pub struct Headline {
     pub figure: String,
 }
 
+/// How one measurement went on the clock.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    pub name: String,
+    /// Share of CPU busy in the second before it started.
+    pub busy_before: f64,
+    /// Time spent waiting for the machine to settle.
+    pub waited: std::time::Duration,
+    pub took: std::time::Duration,
+}
+
 #[derive(Debug, Default)]
 pub struct Report {
     pub facts: Vec<(String, String)>,
+    pub timings: Vec<Timing>,
     pub command: String,
     pub checks: Vec<Check>,
     pub headlines: Vec<Headline>,
@@ -116,6 +128,27 @@ impl Report {
             facts.row(vec![name.clone(), value.clone()]);
         }
         facts.render(&mut out);
+        if !self.timings.is_empty() {
+            out.push_str(
+                "\nEach measurement waits (up to 90 s) for a second in which the machine \
+                          is less than 15 % busy, and records how busy it was:\n\n",
+            );
+            let mut timings = Table::new(&[
+                "Measurement",
+                "CPU busy before (1 s)",
+                "Waited (s)",
+                "Took (s)",
+            ]);
+            for timing in &self.timings {
+                timings.row(vec![
+                    timing.name.clone(),
+                    format!("{:.0} %", timing.busy_before * 100.0),
+                    format!("{:.0}", timing.waited.as_secs_f64()),
+                    format!("{:.0}", timing.took.as_secs_f64()),
+                ]);
+            }
+            timings.render(&mut out);
+        }
         out.push_str("\n## Headline\n\n");
         let mut headline = Table::new(&["What", "Figure"]);
         for line in &self.headlines {
