@@ -5,10 +5,11 @@
 #   bash bench/run.sh --quick      # fewer runs, to try it out (results say so; never commit them)
 #   bash bench/run.sh --only startup,throughput --out /tmp/results.md
 #
-# Builds hex-mcp and hex-bench in release (the repository's target/), sets up the Python hex-mcp
-# 0.1.10 beside it in a venv under bench/.work/peer (reused while its versions are right), then
-# runs target/release/hex-bench, which runs every measurement and writes the results. Arguments
-# are passed to hex-bench (`target/release/hex-bench --help`). Never part of `cargo test`.
+# Downloads the crates, builds hex-bench (release, the repository's target/), sets up the Python
+# hex-mcp 0.1.10 in a venv under bench/.work/peer (reused while its versions are right), then runs
+# target/release/hex-bench. hex-bench first makes a timed clean release build of hex-mcp under
+# bench/.work/clean-build, then runs every measurement on that binary and writes the results.
+# Arguments are passed to hex-bench (`target/release/hex-bench --help`). Never part of `cargo test`.
 set -euo pipefail
 
 started=$(date +%s.%N)
@@ -25,8 +26,10 @@ if [ "${busy:-0}" -gt 0 ]; then
     say "warning: $busy cargo/rustc process(es) already running; timings will be noisy"
 fi
 
-say "building hex-mcp and hex-bench (release, target/)"
-cargo build --release -p hex-mcp -p hex-bench
+# Downloads stay out of the clean build's time.
+cargo fetch --locked
+say "building hex-bench (release, target/)"
+cargo build --release --locked -p hex-bench
 
 # The peer: hex-mcp 0.1.10 from PyPI needs mcp 1.9.4 (later mcp releases break it) and a pydantic
 # that mcp 1.9.4 works with. Python 3.12 preferred, any 3.10+ accepted.
@@ -79,7 +82,6 @@ fi
 
 say "running the measurements"
 exec target/release/hex-bench \
-    --hex-mcp target/release/hex-mcp \
     --readme README.md \
     --started-at "$started" \
     "${peer_args[@]}" \

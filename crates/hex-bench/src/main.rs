@@ -33,9 +33,11 @@ use crate::{
     about = "Benchmarks hex-mcp beside the Python hex-mcp 0.1.10 and writes bench/RESULTS.md"
 )]
 struct Args {
-    /// Our release binary.
-    #[arg(long, default_value = "target/release/hex-mcp")]
-    hex_mcp: PathBuf,
+    /// Our release binary to measure. By default, the binary of the clean release build that
+    /// the harness makes first (or, without the binary measurement, `target/release/hex-mcp`,
+    /// built if needed).
+    #[arg(long)]
+    hex_mcp: Option<PathBuf>,
     /// The Python peer's `hex-mcp` script (in its venv).
     #[arg(long)]
     peer: Option<PathBuf>,
@@ -68,8 +70,8 @@ struct Args {
 
 type Measure = fn(&Bench) -> Result<Outcome, BenchError>;
 
-/// Every measurement in order, with the targets it checks. The clean build goes last: it is
-/// the longest and the heaviest on the disk.
+/// Every measurement in the order of the results, with the targets it checks. The clean build
+/// (reported by "binary") runs before all of them: it makes the binary they measure.
 const MEASUREMENTS: &[(&str, &str, Measure, &[&str])] = &[
     (
         "startup",
@@ -133,40 +135,62 @@ fn run(args: &Args) -> Result<(), BenchError> {
              scale, bulk, binary"
         )));
     }
-    if !args.hex_mcp.is_file() {
-        return Err(BenchError::new(format!(
-            "{} does not exist: build it with `cargo build --release -p hex-mcp`",
-            args.hex_mcp.display()
-        )));
-    }
     std::fs::create_dir_all(&args.work).map_err(|error| {
         BenchError::new(format!("cannot create {}: {error}", args.work.display()))
     })?;
-    let bench = Bench {
-        hex_mcp: args.hex_mcp.clone(),
-        peer: args.peer.clone(),
-        peer_problem: args.peer_problem.clone(),
-        work: args.work.clone(),
-        quick: args.quick,
-    };
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|only| only == name);
     let mut report = Report {
         command: args.command.clone(),
         ..Report::default()
     };
     let load_before = proc::load_average();
-    for (name, title, measure, targets) in MEASUREMENTS {
-        if !args.only.is_empty() && !args.only.iter().any(|only| only == name) {
-            continue;
-        }
+    let clean_build = wanted("binary").then(|| {
         let quiet = quiet::wait();
         let started = std::time::Instant::now();
-        let result = measure(&bench);
+        let build = measure::binary::clean_build(&args.work);
         report.timings.push(report::Timing {
-            name: (*name).to_string(),
+            name: "binary (clean release build)".into(),
             busy_before: quiet.busy,
             waited: quiet.waited,
             took: started.elapsed(),
         });
+        build.map_err(|error| error.to_string())
+    });
+    let hex_mcp = match (&args.hex_mcp, &clean_build) {
+        (Some(path), _) => path.clone(),
+        (None, Some(Ok(build))) => build.binary.clone(),
+        (None, _) => measure::binary::repository_build(&args.work)?,
+    };
+    if !hex_mcp.is_file() {
+        return Err(BenchError::new(format!(
+            "{} does not exist: build it with `cargo build --release -p hex-mcp`",
+            hex_mcp.display()
+        )));
+    }
+    progress(format!("measuring {}", hex_mcp.display()));
+    let bench = Bench {
+        hex_mcp,
+        clean_build,
+        peer: args.peer.clone(),
+        peer_problem: args.peer_problem.clone(),
+        quick: args.quick,
+    };
+    for (name, title, measure, targets) in MEASUREMENTS {
+        if !wanted(name) {
+            continue;
+        }
+        // The binary measurement only reports the build made above: nothing to wait for.
+        let quiet = (*name != "binary").then(quiet::wait);
+        let started = std::time::Instant::now();
+        let result = measure(&bench);
+        if let Some(quiet) = quiet {
+            report.timings.push(report::Timing {
+                name: (*name).to_string(),
+                busy_before: quiet.busy,
+                waited: quiet.waited,
+                took: started.elapsed(),
+            });
+        }
         match result {
             Ok(outcome) => {
                 report.checks.extend(outcome.checks);

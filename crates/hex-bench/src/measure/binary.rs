@@ -2,7 +2,7 @@
 
 use std::{
     fs::File,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Command, Stdio},
     time::Instant,
 };
@@ -16,31 +16,63 @@ use crate::{
 /// Clean build as the harness runs it, relative to the workspace root.
 const TARGET_DIR: &str = "clean-build";
 
-pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
-    let target_dir = bench.work.join(TARGET_DIR);
+/// A finished clean release build: the harness runs it first and measures the binary it made,
+/// so one command never builds the server twice.
+#[derive(Debug, Clone)]
+pub struct CleanBuild {
+    pub seconds: f64,
+    /// `<work>/clean-build/release/hex-mcp`.
+    pub binary: PathBuf,
+    pub log: PathBuf,
+    /// The cargo command, as the results show it.
+    pub command: String,
+}
+
+/// Builds the server in release into an empty target directory under `work`, timed.
+pub fn clean_build(work: &Path) -> Result<CleanBuild, BenchError> {
+    let target_dir = work.join(TARGET_DIR);
     if target_dir.exists() {
         std::fs::remove_dir_all(&target_dir).map_err(|error| {
             BenchError::new(format!("cannot remove {}: {error}", target_dir.display()))
         })?;
     }
-    let log_path = bench.work.join("clean-build.log");
-    let log = File::create(&log_path).map_err(|error| {
-        BenchError::new(format!("cannot create {}: {error}", log_path.display()))
-    })?;
+    let log = work.join("clean-build.log");
     let target_arg = target_dir.display().to_string();
     let args = [
         "build",
         "--release",
+        "--locked",
         "-p",
         "hex-mcp",
         "--target-dir",
         &target_arg,
     ];
-    progress(format!(
-        "binary: clean release build (cargo {})",
-        args.join(" ")
-    ));
+    let command = format!("cargo {}", args.join(" "));
+    progress(format!("binary: clean release build ({command})"));
     let start = Instant::now();
+    cargo(&args, &log)?;
+    Ok(CleanBuild {
+        seconds: start.elapsed().as_secs_f64(),
+        binary: target_dir.join("release").join("hex-mcp"),
+        log,
+        command,
+    })
+}
+
+/// When the clean build is not measured: the repository's own release build (incremental).
+pub fn repository_build(work: &Path) -> Result<PathBuf, BenchError> {
+    progress("building hex-mcp (release, target/)");
+    cargo(
+        &["build", "--release", "--locked", "-p", "hex-mcp"],
+        &work.join("build.log"),
+    )?;
+    Ok(PathBuf::from("target/release/hex-mcp"))
+}
+
+fn cargo(args: &[&str], log_path: &Path) -> Result<(), BenchError> {
+    let log = File::create(log_path).map_err(|error| {
+        BenchError::new(format!("cannot create {}: {error}", log_path.display()))
+    })?;
     let status = Command::new("cargo")
         .args(args)
         .env_remove("CARGO_TARGET_DIR")
@@ -49,30 +81,42 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         .stderr(log)
         .status()
         .map_err(|error| BenchError::new(format!("cannot run cargo: {error}")))?;
-    let seconds = start.elapsed().as_secs_f64();
-    if !status.success() {
-        return Err(BenchError::new(format!(
-            "the clean build failed ({status}); see {}",
+    if status.success() {
+        Ok(())
+    } else {
+        Err(BenchError::new(format!(
+            "cargo {} failed ({status}); see {}",
+            args.join(" "),
             log_path.display()
-        )));
+        )))
     }
-    let built = target_dir.join("release").join("hex-mcp");
-    let size = file_size(&built)?;
-    let stripped = !contains(&built, b".symtab")?;
+}
+
+/// Reports the clean build the harness made before the other measurements.
+pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
+    let build = match &bench.clean_build {
+        Some(Ok(build)) => build,
+        Some(Err(error)) => return Err(BenchError::new(error.clone())),
+        None => return Err(BenchError::new("the clean build did not run")),
+    };
+    let seconds = build.seconds;
+    let built = &build.binary;
+    let size = file_size(built)?;
+    let stripped = !contains(built, b".symtab")?;
     let measured_size = file_size(&bench.hex_mcp)?;
     let mut section = Section::new("7. Binary");
     section.intro.push(format!(
         "A clean release build of the server into an empty target directory (dependencies already \
-         downloaded; build log in {}), with the workspace's release profile: {}.",
-        code(&log_path.display().to_string()),
+         downloaded by `cargo fetch`; build log in {}), with the workspace's release profile: {}. \
+         It runs first, on a quiet machine, and the other measurements use the binary it made.",
+        code(&build.log.display().to_string()),
         profile()
     ));
     let mut table = Table::new(&["What", "Figure", "Command"]);
-    let command = format!("cargo {}", args.join(" "));
     table.row(vec![
         "Clean release build time".into(),
         format!("{seconds:.0} s ({:.1} min)", seconds / 60.0),
-        code(&command),
+        code(&build.command),
     ]);
     table.row(vec![
         "Release binary size".into(),
@@ -87,14 +131,16 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         ),
         code(&format!("stat -c %s {}", built.display())),
     ]);
-    table.row(vec![
-        "Binary the harness measured".into(),
-        format!(
-            "{:.2} MiB ({measured_size} bytes)",
-            measured_size as f64 / (1024.0 * 1024.0)
-        ),
-        code(&format!("stat -c %s {}", bench.hex_mcp.display())),
-    ]);
+    if &bench.hex_mcp != built {
+        table.row(vec![
+            "Binary the harness measured".into(),
+            format!(
+                "{:.2} MiB ({measured_size} bytes)",
+                measured_size as f64 / (1024.0 * 1024.0)
+            ),
+            code(&format!("stat -c %s {}", bench.hex_mcp.display())),
+        ]);
+    }
     section.tables.push(table);
     section.notes.push(format!(
         "The clean build is timed once per harness run ({} cores): it is the longest step.",

@@ -138,7 +138,7 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
                    100 of each, interleaved",
         runs: Vec::new(),
     }];
-    let runs = bench.runs(3, 1);
+    let runs = bench.runs(5, 1);
     for run in 1..=runs {
         for contender in &mut contenders {
             progress(format!(

@@ -20,14 +20,14 @@ pub mod throughput;
 /// What the measurements run.
 #[derive(Debug, Clone)]
 pub struct Bench {
-    /// Our release binary (`target/release/hex-mcp`).
+    /// Our release binary: the clean build's, or `target/release/hex-mcp`.
     pub hex_mcp: PathBuf,
+    /// The clean release build, when the binary measurement was asked for (it runs first).
+    pub clean_build: Option<Result<binary::CleanBuild, String>>,
     /// The Python server's `hex-mcp` script in its venv, when it could be set up.
     pub peer: Option<PathBuf>,
     /// Why the peer is absent.
     pub peer_problem: Option<String>,
-    /// Where scratch builds go (`bench/.work`).
-    pub work: PathBuf,
     /// Fewer runs, for trying the harness out (never for the committed results).
     pub quick: bool,
 }

@@ -36,7 +36,7 @@ struct Point {
 }
 
 pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
-    let runs = bench.runs(2, 1);
+    let runs = bench.runs(5, 1);
     let mut searches = Vec::new();
     for &size in SEARCH_SIZES {
         progress(format!("scale: search over {size} projects, {runs} runs"));
