@@ -146,6 +146,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
     let load_before = proc::load_average();
     let clean_build = wanted("binary").then(|| {
         let quiet = quiet::wait();
+        let machine = proc::CpuTotals::now();
         let started = std::time::Instant::now();
         let build = measure::binary::clean_build(&args.work);
         report.timings.push(report::Timing {
@@ -153,6 +154,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
             busy_before: quiet.busy,
             waited: quiet.waited,
             took: started.elapsed(),
+            steal: machine.map_or(0.0, proc::CpuTotals::steal_share_since),
         });
         build.map_err(|error| error.to_string())
     });
@@ -181,6 +183,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
         }
         // The binary measurement only reports the build made above: nothing to wait for.
         let quiet = (*name != "binary").then(quiet::wait);
+        let machine = proc::CpuTotals::now();
         let started = std::time::Instant::now();
         let result = measure(&bench);
         if let Some(quiet) = quiet {
@@ -189,6 +192,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
                 busy_before: quiet.busy,
                 waited: quiet.waited,
                 took: started.elapsed(),
+                steal: machine.map_or(0.0, proc::CpuTotals::steal_share_since),
             });
         }
         match result {

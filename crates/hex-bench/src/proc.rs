@@ -81,24 +81,53 @@ fn clock_ticks_per_second() -> f64 {
 
 /// The share of CPU time (all cores) spent busy over `window`, from `/proc/stat`.
 pub fn busy_share(window: std::time::Duration) -> Option<f64> {
-    let before = cpu_totals()?;
+    let before = CpuTotals::now()?;
     std::thread::sleep(window);
-    let after = cpu_totals()?;
-    let total = after.0.checked_sub(before.0)?;
-    let idle = after.1.checked_sub(before.1)?;
+    let after = CpuTotals::now()?;
+    let total = after.all.checked_sub(before.all)?;
+    let idle = after.idle.checked_sub(before.idle)?;
     (total > 0).then(|| 1.0 - idle as f64 / total as f64)
 }
 
-/// (all jiffies, idle + iowait jiffies) from the first line of `/proc/stat`.
-fn cpu_totals() -> Option<(u64, u64)> {
-    let stat = std::fs::read_to_string("/proc/stat").ok()?;
-    let fields: Vec<u64> = stat
-        .lines()
-        .next()?
-        .split_whitespace()
-        .skip(1)
-        .filter_map(|field| field.parse().ok())
-        .collect();
-    let idle = fields.get(3)? + fields.get(4)?;
-    Some((fields.iter().sum(), idle))
+/// The machine's CPU time so far, from the first line of `/proc/stat`, in jiffies.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuTotals {
+    all: u64,
+    /// idle + iowait.
+    idle: u64,
+    /// Time the hypervisor ran something else while this machine had work ("steal"): other
+    /// virtual machines on the same host, invisible to anything inside this one.
+    steal: u64,
+}
+
+impl CpuTotals {
+    pub fn now() -> Option<CpuTotals> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|field| field.parse().ok())
+            .collect();
+        Some(CpuTotals {
+            all: fields.iter().sum(),
+            idle: fields.get(3)? + fields.get(4)?,
+            steal: fields.get(7).copied().unwrap_or(0),
+        })
+    }
+
+    /// The share of all CPU time since `self` that the hypervisor stole (0 when unknown).
+    pub fn steal_share_since(self) -> f64 {
+        let Some(now) = CpuTotals::now() else {
+            return 0.0;
+        };
+        let all = now.all.saturating_sub(self.all);
+        let steal = now.steal.saturating_sub(self.steal);
+        if all == 0 {
+            0.0
+        } else {
+            steal as f64 / all as f64
+        }
+    }
 }

@@ -100,6 +100,8 @@ pub struct Timing {
     /// Time spent waiting for the machine to settle.
     pub waited: std::time::Duration,
     pub took: std::time::Duration,
+    /// Share of the machine's CPU the hypervisor stole while it ran.
+    pub steal: f64,
 }
 
 #[derive(Debug, Default)]
@@ -131,13 +133,15 @@ impl Report {
         if !self.timings.is_empty() {
             out.push_str(
                 "\nEach measurement waits (up to 90 s) for a second in which the machine \
-                          is less than 15 % busy, and records how busy it was:\n\n",
+                          is less than 15 % busy, and records how busy it was and how much CPU the hypervisor \
+                 took for other virtual machines while it ran (steal, from `/proc/stat`):\n\n",
             );
             let mut timings = Table::new(&[
                 "Measurement",
                 "CPU busy before (1 s)",
                 "Waited (s)",
                 "Took (s)",
+                "Hypervisor steal during it",
             ]);
             for timing in &self.timings {
                 timings.row(vec![
@@ -145,6 +149,7 @@ impl Report {
                     format!("{:.0} %", timing.busy_before * 100.0),
                     format!("{:.0}", timing.waited.as_secs_f64()),
                     format!("{:.0}", timing.took.as_secs_f64()),
+                    format!("{:.1} %", timing.steal * 100.0),
                 ]);
             }
             timings.render(&mut out);
