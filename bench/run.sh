@@ -2,8 +2,8 @@
 # The benchmark harness, in one command:
 #
 #   bash bench/run.sh              # everything; rewrites bench/RESULTS.md and README's headline
-#   bash bench/run.sh --quick      # fewer runs, to try it out (results say so; never commit them)
-#   bash bench/run.sh --only startup,throughput --out /tmp/results.md
+#   bash bench/run.sh --quick      # fewer runs, to try it out: bench/.work/RESULTS-partial.md
+#   bash bench/run.sh --only startup,throughput   # some measurements: the same file
 #
 # Downloads the crates, builds hex-bench (release, the repository's target/), sets up the Python
 # hex-mcp 0.1.10 in a venv under bench/.work/peer (reused while its versions are right), then runs

@@ -44,9 +44,11 @@ struct Args {
     /// Why the peer could not be set up (written in the results).
     #[arg(long)]
     peer_problem: Option<String>,
-    /// The results file.
-    #[arg(long, default_value = "bench/RESULTS.md")]
-    out: PathBuf,
+    /// The results file. By default `bench/RESULTS.md` for a full run, and
+    /// `<work>/RESULTS-partial.md` with `--quick` or `--only`, so that trying the harness out
+    /// never overwrites the committed results.
+    #[arg(long)]
+    out: Option<PathBuf>,
     /// A README whose `<!-- bench:begin -->…<!-- bench:end -->` block gets the headline figures
     /// (full runs only).
     #[arg(long)]
@@ -215,13 +217,18 @@ fn run(args: &Args) -> Result<(), BenchError> {
     let total = args.started_at.map(elapsed_since);
     report.facts = facts::collect(&bench, args.quick, load_before, total);
     let text = report.render();
-    std::fs::write(&args.out, &text).map_err(|error| {
-        BenchError::new(format!("cannot write {}: {error}", args.out.display()))
-    })?;
-    progress(format!("wrote {}", args.out.display()));
+    let full = !args.quick && args.only.is_empty();
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None if full => PathBuf::from("bench/RESULTS.md"),
+        None => args.work.join("RESULTS-partial.md"),
+    };
+    std::fs::write(&out, &text)
+        .map_err(|error| BenchError::new(format!("cannot write {}: {error}", out.display())))?;
+    progress(format!("wrote {}", out.display()));
     match &args.readme {
-        Some(readme) if !args.quick && args.only.is_empty() => {
-            readme::update(readme, &report, &args.out)?;
+        Some(readme) if full => {
+            readme::update(readme, &report, &out)?;
             progress(format!(
                 "updated the headline figures in {}",
                 readme.display()
