@@ -200,7 +200,7 @@ fn bearer(token: &SecretString) -> Result<HeaderValue, HexError> {
 mod tests {
     use super::*;
 
-    const TOKEN: &str = "hxtw_super_secret_token";
+    const TOKEN: &str = "fake-test-token-super-secret";
 
     #[test]
     fn debug_of_builder_and_client_redacts_the_token() {

@@ -8,7 +8,7 @@ use hex_client::{HexClient, RateLimits, RetryPolicy, SecretString};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
-pub const TOKEN: &str = "hxtw_test_token_0123456789";
+pub const TOKEN: &str = "fake-test-token-0123456789";
 pub const PROJECT_ID: &str = "5a8591dd-4039-49df-9202-96385ba3eff8";
 pub const RUN_ID: &str = "0b1c1a7e-6a0e-4fd6-9c4c-b1e4b1b7f001";
 

@@ -13,7 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 /// The sandbox's bearer token: distinctive, so a leak is easy to spot.
-pub const TOKEN: &str = "hxtw_contract_T0KEN_5b1f0e";
+pub const TOKEN: &str = "fake-contract-token-5b1f0e";
 
 /// A UUID no seeded or created object has.
 pub const UNKNOWN_ID: &str = "00000000-0000-4000-8000-00000000beef";

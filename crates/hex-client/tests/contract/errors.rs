@@ -162,7 +162,7 @@ async fn bad_requests_surface_hex_details() {
 #[tokio::test]
 async fn a_wrong_token_is_401_with_a_hint_and_never_echoed() {
     let env = Env::start().await;
-    let wrong = "hxtw_wrong_token_9f8e7d";
+    let wrong = "fake-wrong-token-9f8e7d";
     env.secret(wrong);
     let client = HexClient::builder(env.sandbox.base_url(), SecretString::from(wrong))
         .rate_limits(RateLimits::disabled())
