@@ -14,21 +14,25 @@ use crate::wire::Extra;
 #[non_exhaustive]
 pub enum HexError {
     /// Hex answered with an error status (4xx, 500, or an unexpected redirect).
-    #[error("{}", api_message(*status, reason.as_deref(), details.as_deref(), invalid, not_found, trace_id.as_deref()))]
+    #[error("{}", api_message(*status, reason.as_deref(), code.as_deref(), details.as_deref(), invalid, not_found, trace_id.as_deref()))]
     Api {
         /// HTTP status.
         status: u16,
-        /// Hex's `reason`.
+        /// What Hex said went wrong: `reason` in the legacy body, `message` in the new one.
         reason: Option<String>,
-        /// Hex's `details`: a string for most endpoints, an array for the status-update batches.
-        /// Boxed to keep `HexError` small (clippy's `result_large_err` in every caller).
+        /// The new body's `code`, e.g. `NOT_FOUND` (an open set: kept as sent).
+        code: Option<String>,
+        /// Hex's `details` (a string for most legacy endpoints, an array for the status-update
+        /// batches) or the new body's `issues`. Boxed to keep `HexError` small (clippy's
+        /// `result_large_err` in every caller).
         details: Option<Box<ErrorDetails>>,
-        /// Hex's `traceId`, to quote to Hex support.
+        /// Hex's `traceId`, to quote to Hex support (legacy bodies only).
         trace_id: Option<String>,
-        /// 422 `invalid`: input parameters Hex could not parse (RunProject).
-        invalid: Vec<InvalidParam>,
-        /// 422 `notFound`: input parameter names the project does not have (RunProject).
-        not_found: Vec<String>,
+        /// 422 `invalid`: input parameters Hex could not parse (RunProject, older descriptions).
+        invalid: Box<[InvalidParam]>,
+        /// 422 `notFound`: input parameter names the project does not have (RunProject, older
+        /// descriptions).
+        not_found: Box<[String]>,
     },
     /// Too many requests: Hex answered 429, or the client's own pacing would have to wait too long.
     #[error("rate limited ({source}){}", retry_hint(*retry_after))]
@@ -140,6 +144,8 @@ pub enum ErrorDetails {
     Text(String),
     /// One entry per rejected item.
     Items(Vec<ErrorDetailItem>),
+    /// The new body's `issues`, one message each.
+    Issues(Vec<String>),
     /// Any other shape, kept as sent.
     Other(serde_json::Value),
 }
@@ -277,6 +283,7 @@ fn retry_hint(retry_after: Option<Duration>) -> String {
 fn api_message(
     status: u16,
     reason: Option<&str>,
+    code: Option<&str>,
     details: Option<&ErrorDetails>,
     invalid: &[InvalidParam],
     not_found: &[String],
@@ -284,11 +291,17 @@ fn api_message(
 ) -> String {
     let mut out = format!("Hex answered HTTP {status} {}", status_text(status));
     out.push_str(&reason_part(reason));
+    if let Some(code) = code.filter(|code| !code.is_empty()) {
+        out.push_str(&format!(" [{code}]"));
+    }
     match details {
         Some(ErrorDetails::Text(text)) if !text.is_empty() => out.push_str(&format!(" ({text})")),
         Some(ErrorDetails::Items(items)) if !items.is_empty() => {
             let listed: Vec<String> = items.iter().map(detail_item_text).collect();
             out.push_str(&format!(" ({})", listed.join("; ")));
+        }
+        Some(ErrorDetails::Issues(issues)) if !issues.is_empty() => {
+            out.push_str(&format!(" ({})", issues.join("; ")));
         }
         Some(ErrorDetails::Other(value)) => out.push_str(&format!(" ({value})")),
         _ => {}
@@ -340,8 +353,9 @@ mod tests {
             reason: Some("Project not found".into()),
             details: None,
             trace_id: Some("t-1".into()),
-            invalid: vec![],
-            not_found: vec![],
+            code: None,
+            invalid: Box::default(),
+            not_found: Box::default(),
         };
         assert_eq!(
             err.to_string(),
@@ -357,8 +371,9 @@ mod tests {
             reason: Some("Invalid API token".into()),
             details: None,
             trace_id: None,
-            invalid: vec![],
-            not_found: vec![],
+            code: None,
+            invalid: Box::default(),
+            not_found: Box::default(),
         };
         assert_eq!(
             err.to_string(),
@@ -380,11 +395,11 @@ mod tests {
         let err = HexError::RateLimited {
             retry_after: Some(Duration::from_millis(41_500)),
             source: RateLimitSource::ClientPacing {
-                group: RateGroup::RunProject,
+                group: RateGroup::RunKernel,
             },
         };
         let text = err.to_string();
-        assert!(text.contains("RunProject"), "{text}");
+        assert!(text.contains("hex-run-kernel"), "{text}");
         assert!(text.ends_with("retry after 42 s"), "{text}");
         assert_eq!(err.status(), None);
         assert_eq!(err.retry_after(), Some(Duration::from_millis(41_500)));

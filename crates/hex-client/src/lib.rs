@@ -19,6 +19,7 @@ mod base_url;
 mod client;
 mod error;
 mod limits;
+mod operations;
 mod pagination;
 mod retry;
 mod secret;
@@ -31,6 +32,7 @@ pub use base_url::DEFAULT_BASE_URL;
 pub use client::{DEFAULT_USER_AGENT, HexClient, HexClientBuilder};
 pub use error::{ErrorDetailItem, ErrorDetails, HexError, InvalidParam, RateLimitSource};
 pub use limits::{Quota, RateGroup, RateLimits};
+pub use operations::Operation;
 pub use pagination::{Collected, Page, PageCaps, PageRequest, Pagination, Paginator, StopReason};
 pub use retry::RetryPolicy;
 /// Re-exported so callers need not depend on `secrecy` to pass a token.

@@ -15,29 +15,51 @@ use tokio::time::Instant;
 
 use crate::error::{HexError, RateLimitSource};
 
-/// A rate-limit group: the requests that share one quota at Hex.
+/// A rate-limit group: the requests that share one quota at Hex (endpoints.md §1.4; whether
+/// every operation of a group shares one budget is not stated, so they share one here, the
+/// cautious reading).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RateGroup {
-    /// RunProject: 20 per minute and 60 per hour.
-    RunProject,
-    /// Hex's default `hex-api` group, on the endpoints that name it (CreateProject, GetRunStatus,
-    /// ListDataConnections, GetDataConnection): 30 per minute and 1,800 per hour by default.
+    /// `hex-api`, Hex's default group (15 operations): "may vary (default: 30)" per minute and
+    /// "(default: 1800)" per hour.
     HexApi,
-    /// GetChartImageFromRun and GetChartImageFromLogic: 20 per minute (one shared quota, a guess).
+    /// `hex-api-30rpm` (10 operations: cells, users, user sharing, draft guides): 30 per minute.
+    HexApi30Rpm,
+    /// `hex-chart-image` (both chart images): 20 per minute.
     ChartImage,
+    /// `hex-run-kernel` (RunProject, CreateThread, ContinueThread): limits that "may vary", with no
+    /// figures, so not paced unless configured.
+    RunKernel,
     /// IngestSemanticProject: 3 per minute.
     SemanticIngest,
 }
 
+impl RateGroup {
+    /// Every group.
+    pub const ALL: [RateGroup; 5] = [
+        RateGroup::HexApi,
+        RateGroup::HexApi30Rpm,
+        RateGroup::ChartImage,
+        RateGroup::RunKernel,
+        RateGroup::SemanticIngest,
+    ];
+
+    /// Hex's name for the group.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::HexApi => "hex-api",
+            Self::HexApi30Rpm => "hex-api-30rpm",
+            Self::ChartImage => "hex-chart-image",
+            Self::RunKernel => "hex-run-kernel",
+            Self::SemanticIngest => "IngestSemanticProject",
+        }
+    }
+}
+
 impl fmt::Display for RateGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::RunProject => "RunProject",
-            Self::HexApi => "hex-api",
-            Self::ChartImage => "GetChartImage",
-            Self::SemanticIngest => "IngestSemanticProject",
-        })
+        f.write_str(self.name())
     }
 }
 
@@ -81,18 +103,17 @@ pub struct RateLimits {
 }
 
 impl Default for RateLimits {
-    /// Hex's documented defaults, and a 10 s maximum wait.
+    /// Hex's documented defaults (no pacing for `hex-run-kernel`, which has no figures, nor for
+    /// operations without a group), and a 10 s maximum wait.
     fn default() -> Self {
         let groups = BTreeMap::from([
-            (
-                RateGroup::RunProject,
-                vec![Quota::per_minute(20), Quota::per_hour(60)],
-            ),
             (
                 RateGroup::HexApi,
                 vec![Quota::per_minute(30), Quota::per_hour(1800)],
             ),
+            (RateGroup::HexApi30Rpm, vec![Quota::per_minute(30)]),
             (RateGroup::ChartImage, vec![Quota::per_minute(20)]),
+            (RateGroup::RunKernel, vec![]),
             (RateGroup::SemanticIngest, vec![Quota::per_minute(3)]),
         ]);
         Self {
@@ -249,7 +270,7 @@ mod tests {
     fn pacer(quotas: Vec<Quota>, max_wait: Duration) -> Pacer {
         Pacer::new(
             RateLimits::default()
-                .with_group(RateGroup::RunProject, quotas)
+                .with_group(RateGroup::RunKernel, quotas)
                 .with_max_wait(max_wait),
         )
     }
@@ -258,7 +279,7 @@ mod tests {
     fn grants_up_to_max_then_refuses_with_the_wait() {
         let pacer = pacer(vec![Quota::per_minute(2)], Duration::from_secs(1));
         let now = Instant::now();
-        let run = RateGroup::RunProject;
+        let run = RateGroup::RunKernel;
         assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
         assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
         let err = pacer.reserve_at(run, now).unwrap_err();
@@ -267,7 +288,7 @@ mod tests {
             err,
             HexError::RateLimited {
                 source: RateLimitSource::ClientPacing {
-                    group: RateGroup::RunProject
+                    group: RateGroup::RunKernel
                 },
                 ..
             }
@@ -286,9 +307,9 @@ mod tests {
             Duration::from_secs(1),
         );
         let now = Instant::now();
-        assert!(pacer.reserve_at(RateGroup::RunProject, now).is_ok());
+        assert!(pacer.reserve_at(RateGroup::RunKernel, now).is_ok());
         let wait = pacer
-            .reserve_at(RateGroup::RunProject, now)
+            .reserve_at(RateGroup::RunKernel, now)
             .unwrap_err()
             .retry_after();
         assert_eq!(wait, Some(Duration::from_secs(3600)));
@@ -302,7 +323,7 @@ mod tests {
         };
         let pacer = pacer(vec![quota], Duration::from_secs(1));
         let now = Instant::now();
-        let run = RateGroup::RunProject;
+        let run = RateGroup::RunKernel;
         assert_eq!(pacer.reserve_at(run, now).unwrap(), Duration::ZERO);
         assert_eq!(
             pacer.reserve_at(run, now).unwrap(),

@@ -15,6 +15,7 @@ use url::Url;
 use crate::client::HexClient;
 use crate::error::{ErrorDetails, HexError, InvalidParam, RateLimitSource};
 use crate::limits::RateGroup;
+use crate::operations::Operation;
 use crate::retry::{Repeat, WaitBudget, parse_retry_after};
 use crate::secret::to_request_body;
 use crate::wire::Query;
@@ -22,91 +23,52 @@ use crate::wire::Query;
 /// How much of an unreadable body an error message quotes.
 const EXCERPT_CHARS: usize = 200;
 
-/// One Hex operation: its name in Hex's reference, method, path template (for logs), whether it may
-/// be repeated, and the rate-limit group that paces it.
+/// One Hex operation as the transport sends it: the operation (its name, method, path template
+/// and rate-limit group come from [`Operation`]) and whether it may be repeated.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Op {
-    pub(crate) name: &'static str,
-    pub(crate) method: Verb,
-    pub(crate) template: &'static str,
+    pub(crate) operation: Operation,
     pub(crate) repeat: Repeat,
-    pub(crate) group: Option<RateGroup>,
 }
 
 impl Op {
     /// A read: always safe to repeat.
-    pub(crate) const fn get(name: &'static str, template: &'static str) -> Self {
+    pub(crate) const fn get(operation: Operation) -> Self {
         Self {
-            name,
-            method: Verb::Get,
-            template,
+            operation,
             repeat: Repeat::Safe,
-            group: None,
         }
     }
 
     /// A POST that creates something: sent exactly once, whatever happens.
-    pub(crate) const fn create(name: &'static str, template: &'static str) -> Self {
+    pub(crate) const fn create(operation: Operation) -> Self {
         Self {
-            name,
-            method: Verb::Post,
-            template,
+            operation,
             repeat: Repeat::Never,
-            group: None,
         }
     }
 
-    /// Any other method, with its repetition marked explicitly.
-    pub(crate) const fn new(
-        name: &'static str,
-        method: Verb,
-        template: &'static str,
-        repeat: Repeat,
-    ) -> Self {
-        Self {
-            name,
-            method,
-            template,
-            repeat,
-            group: None,
+    /// Any other operation, with its repetition marked explicitly.
+    pub(crate) const fn new(operation: Operation, repeat: Repeat) -> Self {
+        Self { operation, repeat }
+    }
+
+    pub(crate) const fn name(&self) -> &'static str {
+        self.operation.name()
+    }
+
+    fn method(&self) -> Method {
+        match self.operation.method().as_bytes() {
+            b"POST" => Method::POST,
+            b"PATCH" => Method::PATCH,
+            b"PUT" => Method::PUT,
+            b"DELETE" => Method::DELETE,
+            _ => Method::GET,
         }
     }
 
-    /// Paces the operation in a rate-limit group.
-    pub(crate) const fn paced(self, group: RateGroup) -> Self {
-        Self {
-            group: Some(group),
-            ..self
-        }
-    }
-}
-
-/// HTTP methods Hex uses (a `Copy` stand-in for [`Method`], so operations can be constants).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Verb {
-    Get,
-    Post,
-    Patch,
-    Delete,
-}
-
-impl Verb {
-    fn method(self) -> Method {
-        match self {
-            Self::Get => Method::GET,
-            Self::Post => Method::POST,
-            Self::Patch => Method::PATCH,
-            Self::Delete => Method::DELETE,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Get => "GET",
-            Self::Post => "POST",
-            Self::Patch => "PATCH",
-            Self::Delete => "DELETE",
-        }
+    fn group(&self) -> Option<RateGroup> {
+        self.operation.rate_group()
     }
 }
 
@@ -180,11 +142,31 @@ impl HexClient {
     ) -> Result<T, HexError> {
         let reply = self.execute(op, &call).await?;
         serde_json::from_slice(&reply.body).map_err(|e| HexError::Decode {
-            operation: op.name,
+            operation: op.name(),
             status: reply.status.as_u16(),
             message: e.to_string(),
             excerpt: excerpt(&reply.body),
         })
+    }
+
+    /// Sends and decodes a JSON answer that may be empty (204, or 200 with no content).
+    pub(crate) async fn send_optional_json<T: DeserializeOwned>(
+        &self,
+        op: &Op,
+        call: Call,
+    ) -> Result<Option<T>, HexError> {
+        let reply = self.execute(op, &call).await?;
+        if reply.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        serde_json::from_slice(&reply.body)
+            .map(Some)
+            .map_err(|e| HexError::Decode {
+                operation: op.name(),
+                status: reply.status.as_u16(),
+                message: e.to_string(),
+                excerpt: excerpt(&reply.body),
+            })
     }
 
     /// Sends and ignores the body of a success (204, or 200 with no content).
@@ -210,7 +192,7 @@ impl HexClient {
         .adjust(|err, backoff| budget.next_wait(backoff, err.retry_after()))
         .notify(|err, wait| {
             tracing::debug!(
-                operation = op.name,
+                operation = op.name(),
                 wait_ms = wait.as_millis(),
                 status = err.status(),
                 "retrying Hex request"
@@ -235,12 +217,12 @@ impl HexClient {
         url: &Url,
         attempt: u32,
     ) -> Result<Reply, HexError> {
-        self.inner.pacer.acquire(op.group).await?;
+        self.inner.pacer.acquire(op.group()).await?;
         let started = Instant::now();
         let mut request = self
             .inner
             .http
-            .request(op.method.method(), url.clone())
+            .request(op.method(), url.clone())
             .header(AUTHORIZATION, self.inner.auth.clone())
             .header(ACCEPT, "application/json");
         if !call.query.0.is_empty() {
@@ -289,13 +271,13 @@ impl HexClient {
     fn transport_error(&self, op: &Op, err: reqwest::Error) -> HexError {
         if err.is_timeout() && !err.is_connect() {
             return HexError::Timeout {
-                operation: op.name,
+                operation: op.name(),
                 timeout: self.inner.timeout,
             };
         }
         let err = err.without_url();
         HexError::Network {
-            operation: op.name,
+            operation: op.name(),
             detail: error_chain(&err),
             source: err,
         }
@@ -304,9 +286,9 @@ impl HexClient {
 
 fn log_exchange(op: &Op, attempt: u32, status: Option<u16>, elapsed_ms: u128) {
     tracing::debug!(
-        method = op.method.as_str(),
-        path = op.template,
-        operation = op.name,
+        method = op.operation.method(),
+        path = op.operation.path(),
+        operation = op.name(),
         status,
         elapsed_ms,
         attempt,
@@ -327,59 +309,99 @@ fn worth_retrying(err: &HexError) -> bool {
     )
 }
 
-/// Hex's error body: `{reason, details, traceId}`, or RunProject's 422 `{traceId, invalid, notFound}`.
+/// Hex's error body in either generation (endpoints.md §1.2): legacy `{reason, details?,
+/// traceId?}` (plus RunProject's older `{invalid, notFound}` lists), new-style `{message, code,
+/// issues?}`. Every field is optional, so a body of either shape, or a mix, reads.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 struct ErrorBody {
     reason: Option<String>,
+    message: Option<String>,
+    code: Option<String>,
     details: Option<Box<ErrorDetails>>,
+    issues: Vec<Issue>,
     trace_id: Option<String>,
     invalid: Vec<InvalidParam>,
     not_found: Vec<String>,
 }
 
+/// One entry of the new body's `issues`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Issue {
+    message: Option<String>,
+}
+
+impl ErrorBody {
+    /// Reads a body as the new shape, then the legacy one (both are the same optional fields
+    /// here), and otherwise keeps the start of the raw text.
+    fn parse(body: &[u8]) -> ErrorBody {
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(parsed) => parsed,
+            // Not Hex's JSON (a proxy page, say): quote its start so the reader sees what answered.
+            Err(_) => ErrorBody {
+                details: (!body.is_empty()).then(|| Box::new(ErrorDetails::Text(excerpt(body)))),
+                ..ErrorBody::default()
+            },
+        }
+    }
+
+    /// `reason`, else `message`: what Hex said went wrong.
+    fn reason(&mut self) -> Option<String> {
+        self.reason.take().or_else(|| self.message.take())
+    }
+
+    /// `details`, else the new body's issues.
+    fn details(&mut self) -> Option<Box<ErrorDetails>> {
+        if let Some(details) = self.details.take() {
+            return Some(details);
+        }
+        let issues: Vec<String> = self
+            .issues
+            .drain(..)
+            .filter_map(|issue| issue.message)
+            .collect();
+        (!issues.is_empty()).then(|| Box::new(ErrorDetails::Issues(issues)))
+    }
+}
+
 fn error_from_answer(status: StatusCode, retry_after: Option<Duration>, body: &[u8]) -> HexError {
-    let parsed = serde_json::from_slice::<ErrorBody>(body).ok();
+    let mut parsed = ErrorBody::parse(body);
+    let reason = parsed.reason();
+    let details = parsed.details();
     let ErrorBody {
-        reason,
-        details,
+        code,
         trace_id,
         invalid,
         not_found,
-    } = parsed.unwrap_or_else(|| ErrorBody {
-        // Not Hex's JSON (a proxy page, say): quote its start so the reader sees what answered.
-        details: (!body.is_empty()).then(|| Box::new(ErrorDetails::Text(excerpt(body)))),
-        ..ErrorBody::default()
-    });
+        ..
+    } = parsed;
     match status.as_u16() {
         429 => HexError::RateLimited {
             retry_after,
             source: RateLimitSource::Server,
         },
-        code @ (502..=504) => HexError::Unavailable {
-            status: code,
+        code_503 @ (502..=504) => HexError::Unavailable {
+            status: code_503,
             reason,
             trace_id,
             retry_after,
         },
-        code if status.is_redirection() => HexError::Api {
-            status: code,
-            reason: Some(
-                "Hex answered with a redirect, which the client never follows; check the base URL"
-                    .into(),
-            ),
+        status_code => HexError::Api {
+            status: status_code,
+            reason: if status.is_redirection() {
+                Some(
+                    "Hex answered with a redirect, which the client never follows; check the base URL"
+                        .into(),
+                )
+            } else {
+                reason
+            },
+            code,
             details,
             trace_id,
-            invalid,
-            not_found,
-        },
-        code => HexError::Api {
-            status: code,
-            reason,
-            details,
-            trace_id,
-            invalid,
-            not_found,
+            invalid: invalid.into(),
+            not_found: not_found.into(),
         },
     }
 }
@@ -453,7 +475,7 @@ mod tests {
             panic!("expected Api")
         };
         assert_eq!(
-            (invalid[0].param_name.as_str(), not_found.as_slice(), reason),
+            (invalid[0].param_name.as_str(), &not_found[..], reason),
             ("n", &["m".to_owned()][..], &None)
         );
         let text = err.to_string();

@@ -93,6 +93,19 @@ pub(crate) fn lenient_i64<'de, D: Deserializer<'de>>(
     Ok(value.as_ref().and_then(value_as_i64))
 }
 
+/// Reads a string Hex may also send as a number (run status `projectVersion`: a string in the
+/// current description, an integer in older ones). Anything else reads as `None`.
+pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(match value {
+        Some(serde_json::Value::String(text)) => Some(text),
+        Some(serde_json::Value::Number(number)) => Some(number.to_string()),
+        _ => None,
+    })
+}
+
 /// Reads a port Hex types as a JSON `number` (double): accepts integers, integral floats and
 /// numeric strings; anything out of range reads as `None` rather than failing the call.
 pub(crate) fn lenient_port<'de, D: Deserializer<'de>>(

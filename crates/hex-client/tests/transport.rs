@@ -157,7 +157,7 @@ async fn unprocessable_run_lists_invalid_and_missing_inputs() {
     assert_eq!((*status, trace_id.as_deref()), (422, Some("t-422")));
     assert_eq!(invalid[0].param_name, "threshold");
     assert_eq!(invalid[0].input_cell_type, "SLIDER");
-    assert_eq!(not_found, &vec!["region".to_owned()]);
+    assert_eq!(&not_found[..], &["region".to_owned()][..]);
 }
 
 #[tokio::test]
@@ -435,7 +435,7 @@ async fn pacing_refuses_beyond_the_max_wait_without_sending() {
         .await;
     let limits = RateLimits::default()
         .with_group(
-            hex_client::RateGroup::RunProject,
+            hex_client::RateGroup::RunKernel,
             vec![hex_client::Quota::per_minute(2)],
         )
         .with_max_wait(Duration::from_millis(100));
@@ -459,7 +459,7 @@ async fn pacing_refuses_beyond_the_max_wait_without_sending() {
         err,
         HexError::RateLimited {
             source: RateLimitSource::ClientPacing {
-                group: hex_client::RateGroup::RunProject
+                group: hex_client::RateGroup::RunKernel
             },
             ..
         }

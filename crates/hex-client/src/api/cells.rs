@@ -4,32 +4,21 @@
 use super::{MAX_PAGE_SIZE, cursor_query, walk};
 use crate::client::HexClient;
 use crate::error::HexError;
-use crate::limits::RateGroup;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 
 pub use super::cells_types::*;
 
-const LIST: Op = Op::get("ListCells", "/v1/cells");
-const GET: Op = Op::get("GetCell", "/v1/cells/{cellId}");
-const CREATE: Op = Op::create("CreateCell", "/v1/cells");
+const LIST: Op = Op::get(Operation::ListCells);
+const GET: Op = Op::get(Operation::GetCell);
+const CREATE: Op = Op::create(Operation::CreateCell);
 // Setting the same source twice leaves the same cell.
-const UPDATE: Op = Op::new(
-    "UpdateCell",
-    Verb::Patch,
-    "/v1/cells/{cellId}",
-    Repeat::Safe,
-);
+const UPDATE: Op = Op::new(Operation::UpdateCell, Repeat::Safe);
 // A repeated delete cannot delete anything else (it may answer 404).
-const DELETE: Op = Op::new(
-    "DeleteCell",
-    Verb::Delete,
-    "/v1/cells/{cellId}",
-    Repeat::Safe,
-);
-const CHART: Op =
-    Op::get("GetChartImageFromLogic", "/v1/cells/{cellId}/image").paced(RateGroup::ChartImage);
+const DELETE: Op = Op::new(Operation::DeleteCell, Repeat::Safe);
+const CHART: Op = Op::get(Operation::GetChartImageFromLogic);
 
 /// Cell operations; get one with [`HexClient::cells`].
 #[derive(Debug, Clone, Copy)]
@@ -102,11 +91,14 @@ impl Cells<'_> {
         self.client.send_json(&UPDATE, call).await
     }
 
-    /// DeleteCell (204). Permanent.
-    pub async fn delete(&self, cell_id: &str) -> Result<(), HexError> {
-        self.client
-            .send_empty(&DELETE, Call::at(&["cells", id("cellId", cell_id)?]))
-            .await
+    /// DeleteCell: 200 `{cellId}` (the id Hex deleted); an empty answer (204, as older
+    /// descriptions had it) reads as `None`. Permanent.
+    pub async fn delete(&self, cell_id: &str) -> Result<Option<String>, HexError> {
+        let answer: Option<DeletedCell> = self
+            .client
+            .send_optional_json(&DELETE, Call::at(&["cells", id("cellId", cell_id)?]))
+            .await?;
+        Ok(answer.and_then(|answer| answer.cell_id))
     }
 
     /// GetChartImageFromLogic: `cell_id` is the version-scoped id, not the static id.

@@ -106,6 +106,14 @@ impl Cell {
     }
 }
 
+/// DeleteCell's answer: `{cellId}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct DeletedCell {
+    #[serde(default)]
+    pub(crate) cell_id: Option<String>,
+}
+
 /// ListCells parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListCellsParams {

@@ -7,21 +7,17 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_PAGE_SIZE, cursor_params, cursor_query, walk};
 use crate::client::HexClient;
 use crate::error::HexError;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 use crate::wire::{Extra, wire_enum};
 
-const LIST: Op = Op::get("ListCollections", "/v1/collections");
-const GET: Op = Op::get("GetCollection", "/v1/collections/{collectionId}");
-const CREATE: Op = Op::create("CreateCollection", "/v1/collections");
+const LIST: Op = Op::get(Operation::ListCollections);
+const GET: Op = Op::get(Operation::GetCollection);
+const CREATE: Op = Op::create(Operation::CreateCollection);
 // Renames and sharing upserts set state: repeating them changes nothing more.
-const EDIT: Op = Op::new(
-    "EditCollection",
-    Verb::Patch,
-    "/v1/collections/{collectionId}",
-    Repeat::Safe,
-);
+const EDIT: Op = Op::new(Operation::EditCollection, Repeat::Safe);
 
 wire_enum! {
     /// `ListCollectionsSortByEnum` (no direction).

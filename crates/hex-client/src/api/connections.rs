@@ -6,27 +6,18 @@ pub use super::connection_info::*;
 use super::{MAX_PAGE_SIZE, cursor_query, walk};
 use crate::client::HexClient;
 use crate::error::HexError;
-use crate::limits::RateGroup;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 
 pub use super::connections_types::*;
 
-const LIST: Op = Op::get("ListDataConnections", "/v1/data-connections").paced(RateGroup::HexApi);
-const GET: Op = Op::get(
-    "GetDataConnection",
-    "/v1/data-connections/{dataConnectionId}",
-)
-.paced(RateGroup::HexApi);
-const CREATE: Op = Op::create("CreateDataConnection", "/v1/data-connections");
+const LIST: Op = Op::get(Operation::ListDataConnections);
+const GET: Op = Op::get(Operation::GetDataConnection);
+const CREATE: Op = Op::create(Operation::CreateDataConnection);
 // Edits set fields and upsert group access: repeating them changes nothing more.
-const EDIT: Op = Op::new(
-    "EditDataConnection",
-    Verb::Patch,
-    "/v1/data-connections/{dataConnectionId}",
-    Repeat::Safe,
-);
+const EDIT: Op = Op::new(Operation::EditDataConnection, Repeat::Safe);
 
 /// Data-connection operations; get one with [`HexClient::connections`].
 #[derive(Debug, Clone, Copy)]

@@ -7,30 +7,21 @@ use super::{
 };
 use crate::client::HexClient;
 use crate::error::HexError;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 use crate::wire::{Extra, wire_enum};
 
 /// Most user ids in one `members` list (create, add or remove).
 pub const MAX_MEMBER_CHANGES: usize = 100;
 
-const LIST: Op = Op::get("ListGroups", "/v1/groups");
-const GET: Op = Op::get("GetGroup", "/v1/groups/{groupId}");
-const CREATE: Op = Op::create("CreateGroup", "/v1/groups");
+const LIST: Op = Op::get(Operation::ListGroups);
+const GET: Op = Op::get(Operation::GetGroup);
+const CREATE: Op = Op::create(Operation::CreateGroup);
 // Renaming, adding or removing the same members again changes nothing more.
-const EDIT: Op = Op::new(
-    "EditGroup",
-    Verb::Patch,
-    "/v1/groups/{groupId}",
-    Repeat::Safe,
-);
-const DELETE: Op = Op::new(
-    "DeleteGroup",
-    Verb::Delete,
-    "/v1/groups/{groupId}",
-    Repeat::Safe,
-);
+const EDIT: Op = Op::new(Operation::EditGroup, Repeat::Safe);
+const DELETE: Op = Op::new(Operation::DeleteGroup, Repeat::Safe);
 
 wire_enum! {
     /// `ListGroupsSortByEnum`.

@@ -17,13 +17,17 @@ mod connection_details;
 mod connection_info;
 pub mod connections;
 mod connections_types;
+pub mod embedding;
 pub mod groups;
+pub mod guides;
 pub mod projects;
 mod projects_types;
 pub mod runs;
 mod runs_types;
+pub mod semantic;
 pub mod sharing;
 mod sharing_types;
+pub mod threads;
 pub mod users;
 
 /// Largest `limit` for most lists (`PageSize`).
@@ -189,5 +193,25 @@ impl HexClient {
     /// Users: me, list, deactivate.
     pub fn users(&self) -> users::Users<'_> {
         users::Users { client: self }
+    }
+
+    /// Hex's agent: threads, their messages, topics.
+    pub fn threads(&self) -> threads::Threads<'_> {
+        threads::Threads { client: self }
+    }
+
+    /// Draft guides for Hex's agent: list, upsert, delete, publish.
+    pub fn guides(&self) -> guides::Guides<'_> {
+        guides::Guides { client: self }
+    }
+
+    /// Semantic projects: ingest, update statuses.
+    pub fn semantic(&self) -> semantic::Semantic<'_> {
+        semantic::Semantic { client: self }
+    }
+
+    /// Embedding: presigned URLs of published apps.
+    pub fn embedding(&self) -> embedding::Embedding<'_> {
+        embedding::Embedding { client: self }
     }
 }

@@ -3,24 +3,19 @@
 use super::{MAX_PAGE_SIZE, PageParams, cursor_query, walk};
 use crate::client::HexClient;
 use crate::error::HexError;
-use crate::limits::RateGroup;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 
 pub use super::projects_types::*;
 
-const LIST: Op = Op::get("ListProjects", "/v1/projects");
-const GET: Op = Op::get("GetProject", "/v1/projects/{projectId}");
-const CREATE: Op = Op::create("CreateProject", "/v1/projects").paced(RateGroup::HexApi);
+const LIST: Op = Op::get(Operation::ListProjects);
+const GET: Op = Op::get(Operation::GetProject);
+const CREATE: Op = Op::create(Operation::CreateProject);
 // Setting a status twice leaves the same status.
-const UPDATE: Op = Op::new(
-    "UpdateProject",
-    Verb::Patch,
-    "/v1/projects/{projectId}",
-    Repeat::Safe,
-);
-const QUERIED_TABLES: Op = Op::get("GetQueriedTables", "/v1/projects/{projectId}/queriedTables");
+const UPDATE: Op = Op::new(Operation::UpdateProject, Repeat::Safe);
+const QUERIED_TABLES: Op = Op::get(Operation::GetQueriedTables);
 
 /// Project operations; get one with [`HexClient::projects`].
 #[derive(Debug, Clone, Copy)]

@@ -3,31 +3,20 @@
 use super::{MAX_PAGE_SIZE, check_limit};
 use crate::client::HexClient;
 use crate::error::HexError;
-use crate::limits::RateGroup;
+use crate::operations::Operation;
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 use crate::wire::Query;
 
 pub use super::runs_types::*;
 
 // A second POST would start a second run: never repeated.
-const RUN: Op =
-    Op::create("RunProject", "/v1/projects/{projectId}/runs").paced(RateGroup::RunProject);
-const STATUS: Op =
-    Op::get("GetRunStatus", "/v1/projects/{projectId}/runs/{runId}").paced(RateGroup::HexApi);
-const LIST: Op = Op::get("GetProjectRuns", "/v1/projects/{projectId}/runs");
+const RUN: Op = Op::create(Operation::RunProject);
+const STATUS: Op = Op::get(Operation::GetRunStatus);
+const LIST: Op = Op::get(Operation::GetProjectRuns);
 // Cancelling twice cannot cancel anything else.
-const CANCEL: Op = Op::new(
-    "CancelRun",
-    Verb::Delete,
-    "/v1/projects/{projectId}/runs/{runId}",
-    Repeat::Safe,
-);
-const CHART: Op = Op::get(
-    "GetChartImageFromRun",
-    "/v1/projects/{projectId}/runs/{runId}/cells/{staticId}/image",
-)
-.paced(RateGroup::ChartImage);
+const CANCEL: Op = Op::new(Operation::CancelRun, Repeat::Safe);
+const CHART: Op = Op::get(Operation::GetChartImageFromRun);
 
 /// Run operations; get one with [`HexClient::runs`].
 #[derive(Debug, Clone, Copy)]

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{Extra, lenient_i64, wire_enum};
+use crate::wire::{Extra, lenient_i64, lenient_string, wire_enum};
 
 wire_enum! {
     /// `ProjectRunStatus`.
@@ -189,13 +189,14 @@ pub struct ProjectRun {
 pub struct RunStatus {
     /// Project id.
     pub project_id: String,
-    /// Project version (Hex documents an integer; samples show a string: both are read).
+    /// Project version: a string, `"1"`, `"2"`… for published versions, `"draft"` for notebook
+    /// runs (a number is read as its digits).
     #[serde(
         default,
-        deserialize_with = "lenient_i64",
+        deserialize_with = "lenient_string",
         skip_serializing_if = "Option::is_none"
     )]
-    pub project_version: Option<i64>,
+    pub project_version: Option<String>,
     /// Run id.
     pub run_id: String,
     /// The run in Hex's UI.

@@ -10,8 +10,9 @@ use serde::Serialize;
 use super::check_count;
 use crate::client::HexClient;
 use crate::error::HexError;
+use crate::operations::Operation;
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 
 pub use super::sharing_types::*;
 
@@ -19,30 +20,10 @@ pub use super::sharing_types::*;
 pub const MAX_SHARING_ITEMS: usize = 25;
 
 // Upserts set access levels: sending the same list twice leaves the same state.
-const USERS: Op = Op::new(
-    "EditProjectSharingUsers",
-    Verb::Patch,
-    "/v1/projects/{projectId}/sharing/users",
-    Repeat::Safe,
-);
-const GROUPS: Op = Op::new(
-    "EditProjectSharingGroups",
-    Verb::Patch,
-    "/v1/projects/{projectId}/sharing/groups",
-    Repeat::Safe,
-);
-const COLLECTIONS: Op = Op::new(
-    "EditProjectSharingCollections",
-    Verb::Patch,
-    "/v1/projects/{projectId}/sharing/collections",
-    Repeat::Safe,
-);
-const WORKSPACE: Op = Op::new(
-    "EditProjectSharingOrgAndPublic",
-    Verb::Patch,
-    "/v1/projects/{projectId}/sharing/workspaceAndPublic",
-    Repeat::Safe,
-);
+const USERS: Op = Op::new(Operation::EditProjectSharingUsers, Repeat::Safe);
+const GROUPS: Op = Op::new(Operation::EditProjectSharingGroups, Repeat::Safe);
+const COLLECTIONS: Op = Op::new(Operation::EditProjectSharingCollections, Repeat::Safe);
+const WORKSPACE: Op = Op::new(Operation::EditProjectSharingOrgAndPublic, Repeat::Safe);
 
 /// `{sharing: {upsert: {<kind>: [...]}}}`.
 #[derive(Serialize)]

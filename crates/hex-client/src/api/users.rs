@@ -5,20 +5,16 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_LARGE_PAGE_SIZE, SortDirection, cursor_params, cursor_query, walk};
 use crate::client::HexClient;
 use crate::error::HexError;
+use crate::operations::Operation;
 use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
-use crate::transport::{Call, Op, Verb, id};
+use crate::transport::{Call, Op, id};
 use crate::wire::{Extra, wire_enum};
 
-const ME: Op = Op::get("Me", "/v1/users/me");
-const LIST: Op = Op::get("ListUsers", "/v1/users");
+const ME: Op = Op::get(Operation::Me);
+const LIST: Op = Op::get(Operation::ListUsers);
 // A POST, but it creates nothing: deactivating twice leaves the user deactivated.
-const DEACTIVATE: Op = Op::new(
-    "DeactivateUser",
-    Verb::Post,
-    "/v1/users/{userId}/deactivate",
-    Repeat::Safe,
-);
+const DEACTIVATE: Op = Op::new(Operation::DeactivateUser, Repeat::Safe);
 
 wire_enum! {
     /// `OrgRole`.
@@ -54,18 +50,29 @@ pub struct User {
     pub extra: Extra,
 }
 
-/// The token's user (Me).
+/// The token's user (Me). Hex answers one of two shapes: a user token's user (all fields) or,
+/// for a workspace token, only `{org, token?}`; the user fields are then empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {
-    /// Id.
+    /// Id (empty for a workspace token).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub id: String,
     /// Name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Workspace role.
-    pub role: OrgRole,
-    /// E-mail.
+    /// Workspace role (absent for a workspace token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<OrgRole>,
+    /// E-mail (empty for a workspace token).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub email: String,
+    /// Last login (nullable).
+    #[serde(
+        default,
+        rename = "lastLoginDate",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_login_date: Option<String>,
     /// The workspace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<OrgRef>,
@@ -98,6 +105,13 @@ pub struct TokenInfo {
     pub extra: Extra,
 }
 
+/// DeactivateUser's answer.
+#[derive(Debug, Clone, Deserialize)]
+struct Deactivated {
+    #[serde(default)]
+    user: Option<User>,
+}
+
 /// ListUsers parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListUsersParams {
@@ -113,6 +127,8 @@ pub struct ListUsersParams {
     pub sort_direction: Option<SortDirection>,
     /// Only members of this group.
     pub group_id: Option<String>,
+    /// Only these users (sent comma-separated as `userIds`).
+    pub user_ids: Vec<String>,
 }
 
 cursor_params!(ListUsersParams);
@@ -139,7 +155,11 @@ impl Users<'_> {
         )?
         .opt("sortBy", params.sort_by.as_ref())
         .opt("sortDirection", params.sort_direction.as_ref())
-        .opt("groupId", params.group_id.as_deref());
+        .opt("groupId", params.group_id.as_deref())
+        .opt(
+            "userIds",
+            (!params.user_ids.is_empty()).then(|| params.user_ids.join(",")),
+        );
         self.client
             .send_json(&LIST, Call::at(&["users"]).query(query))
             .await
@@ -156,9 +176,11 @@ impl Users<'_> {
         )
     }
 
-    /// DeactivateUser (200, no content).
-    pub async fn deactivate(&self, user_id: &str) -> Result<(), HexError> {
+    /// DeactivateUser: 200 `{user}` (the user as now deactivated); an empty answer, as older
+    /// descriptions had it, reads as `None`.
+    pub async fn deactivate(&self, user_id: &str) -> Result<Option<User>, HexError> {
         let call = Call::at(&["users", id("userId", user_id)?, "deactivate"]);
-        self.client.send_empty(&DEACTIVATE, call).await
+        let answer: Option<Deactivated> = self.client.send_optional_json(&DEACTIVATE, call).await?;
+        Ok(answer.and_then(|answer| answer.user))
     }
 }

@@ -175,14 +175,15 @@ async fn update_sql_code_and_markdown_source_and_the_data_connection_then_clear_
 }
 
 #[tokio::test]
-async fn delete_cell_answers_204_and_the_cell_is_gone() {
+async fn delete_cell_answers_200_with_its_id_and_the_cell_is_gone() {
     let env = Env::start().await;
     let state = env.sandbox.state();
     let project_id = state.project_ids()[0].clone();
     let cell_id = state.cell_ids(&project_id)[1].clone();
-    env.ok(no_hang(env.client.cells().delete(&cell_id)).await);
+    let deleted = env.ok(no_hang(env.client.cells().delete(&cell_id)).await);
+    assert_eq!(deleted.as_deref(), Some(cell_id.as_str()));
     let delete = env.sandbox.requests().last().unwrap().clone();
-    assert_eq!((delete.method.as_str(), delete.status), ("DELETE", 204));
+    assert_eq!((delete.method.as_str(), delete.status), ("DELETE", 200));
     assert!(!state.cell_ids(&project_id).contains(&cell_id));
     let err = env.err(no_hang(env.client.cells().get(&cell_id)).await);
     api_error(&err, 404);

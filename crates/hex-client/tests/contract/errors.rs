@@ -29,27 +29,34 @@ async fn not_found_surfaces_hex_reason_and_trace_id() {
         )
         .await,
     );
+    // GetProject is a new-style operation: `{message, code}`, no traceId.
     let reason = api_error(&err, 404);
     assert!(reason.contains("Project not found"), "{reason}");
     assert!(reason.contains(UNKNOWN_ID), "{reason}");
-    let trace = err.trace_id().expect("a traceId").to_owned();
-    assert!(!trace.is_empty());
+    assert!(
+        matches!(&err, HexError::Api { code: Some(code), .. } if code == "NOT_FOUND"),
+        "{err:?}"
+    );
+    assert_eq!(err.trace_id(), None);
     let text = err.to_string();
     assert!(text.contains("404") && text.contains(&reason), "{text}");
-    assert!(text.contains(&trace), "{text}");
+    assert!(text.contains("NOT_FOUND"), "{text}");
     assert!(!err.is_transient());
 
-    // The same for a cell, a group and a data connection.
+    // The same for a cell, a group and a data connection; GetGroup is legacy: a traceId.
     let cell = env.err(no_hang(env.client.cells().get(UNKNOWN_ID)).await);
     assert!(api_error(&cell, 404).contains("Cell not found"));
     let group = env.err(no_hang(env.client.groups().get(UNKNOWN_ID)).await);
     assert!(api_error(&group, 404).contains("Group not found"));
+    let trace = group.trace_id().expect("a traceId").to_owned();
+    assert!(!trace.is_empty() && group.to_string().contains(&trace));
+    assert!(matches!(&group, HexError::Api { code: None, .. }));
     let connection = env.err(no_hang(env.client.connections().get(UNKNOWN_ID)).await);
     assert!(api_error(&connection, 404).contains("Data connection not found"));
 }
 
 #[tokio::test]
-async fn run_project_with_a_wrong_typed_input_surfaces_invalid_entries() {
+async fn run_project_with_a_wrong_typed_input_surfaces_hex_issues() {
     let env = Env::start().await;
     let state = env.sandbox.state();
     let (project_id, inputs) = state
@@ -73,34 +80,27 @@ async fn run_project_with_a_wrong_typed_input_surfaces_invalid_entries() {
     };
     let runs_before = state.run_ids(&project_id).len();
     let err = env.err(no_hang(env.client.runs().run(&project_id, &request)).await);
+    // RunProject's 422 is the plain new shape: the rejected inputs come as issues.
     let HexError::Api {
         status,
+        code,
+        details,
         invalid,
-        not_found,
-        trace_id,
         ..
     } = &err
     else {
         panic!("expected Hex's 422, got {err:?}");
     };
     assert_eq!(*status, 422);
-    assert_eq!(invalid.len(), 1, "{invalid:?}");
-    let entry = &invalid[0];
-    assert_eq!(entry.param_name, name);
-    assert_eq!(
-        entry.param_value,
-        bad.to_string(),
-        "paramValue is JSON-encoded"
-    );
-    assert_eq!(entry.data_type, data_type);
-    assert!(!entry.input_cell_type.is_empty());
-    assert!(not_found.is_empty());
-    assert!(trace_id.as_deref().is_some_and(|t| !t.is_empty()));
+    assert_eq!(code.as_deref(), Some("UNPROCESSABLE_CONTENT"));
+    assert!(invalid.is_empty(), "{invalid:?}");
+    let Some(ErrorDetails::Issues(issues)) = details.as_deref() else {
+        panic!("expected issues, got {details:?}");
+    };
+    assert_eq!(issues.len(), 1, "{issues:?}");
+    assert!(issues[0].contains(&name) && issues[0].contains(&bad.to_string()));
     let text = err.to_string();
-    assert!(
-        text.contains("invalid inputs") && text.contains(&name),
-        "{text}"
-    );
+    assert!(text.contains(&name), "{text}");
     assert!(text.contains(&data_type), "{text}");
     // Nothing ran.
     assert_eq!(state.run_ids(&project_id).len(), runs_before);
@@ -120,7 +120,9 @@ async fn unprocessable_answers_surface_hex_reason() {
     );
     let reason = api_error(&err, 422);
     assert!(reason.contains("not been published"), "{reason}");
-    assert!(err.trace_id().is_some());
+    assert!(
+        matches!(&err, HexError::Api { code: Some(code), .. } if code == "UNPROCESSABLE_CONTENT")
+    );
     assert!(err.to_string().contains(&reason));
 }
 
@@ -142,9 +144,11 @@ async fn bad_requests_surface_hex_details() {
     else {
         panic!("expected details in {err:?}");
     };
-    let ErrorDetails::Text(text) = details.as_ref() else {
-        panic!("expected text details, got {details:?}");
+    // ListCells is new-style: the details come as the body's issues.
+    let ErrorDetails::Issues(issues) = details.as_ref() else {
+        panic!("expected issues, got {details:?}");
     };
+    let text = issues.join("; ");
     assert!(text.contains("after"), "{text}");
     assert!(err.to_string().contains(text.as_str()), "{err}");
     // An unknown status name is refused with a reason naming it.

@@ -97,7 +97,7 @@ async fn no_secret_appears_in_any_error_message_or_debug_output() {
     }
     // A refusal by the client's own pacing.
     let one_per_minute = RateLimits::default()
-        .with_group(RateGroup::RunProject, vec![Quota::per_minute(1)])
+        .with_group(RateGroup::RunKernel, vec![Quota::per_minute(1)])
         .with_max_wait(Duration::ZERO);
     let paced = HexClient::builder(env.sandbox.base_url(), SecretString::from(TOKEN))
         .rate_limits(one_per_minute)

@@ -138,12 +138,30 @@ pub fn assert_cursor_list(what: &str, value: &Value) -> Vec<Value> {
 }
 
 /// Hex's standard error body `{reason, details?, traceId?}` (the sandbox always sends a traceId).
+/// The legacy error body `{reason, details?, traceId}` (the 22 legacy operations).
 pub fn assert_error_body(what: &str, value: &Value) {
     assert_keys(what, value, &["reason", "traceId"], &["details"]);
     assert_string(&format!("{what}.reason"), &value["reason"]);
     assert_string(&format!("{what}.traceId"), &value["traceId"]);
     if let Some(details) = value.get("details") {
         assert_string(&format!("{what}.details"), details);
+    }
+}
+
+/// The new error body `{message, code, issues?: [{message}]}` (the 30 new-style operations),
+/// with the code Hex's examples give for the status.
+pub fn assert_new_error_body(what: &str, value: &Value, code: &str) {
+    assert_keys(what, value, &["message", "code"], &["issues"]);
+    assert_string(&format!("{what}.message"), &value["message"]);
+    assert_eq!(value["code"], code, "{what}: {value}");
+    if let Some(issues) = value.get("issues") {
+        for issue in issues
+            .as_array()
+            .unwrap_or_else(|| panic!("{what}: issues is not a list"))
+        {
+            assert_exact(&format!("{what}.issues[]"), issue, &["message"]);
+            assert_string(&format!("{what}.issues[].message"), &issue["message"]);
+        }
     }
 }
 

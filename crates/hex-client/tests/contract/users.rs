@@ -19,7 +19,7 @@ async fn me_is_the_token_user() {
     let env = Env::start().await;
     let me = env.ok(no_hang(env.client.users().me()).await);
     assert_eq!(me.id, env.sandbox.state().me_id());
-    assert_eq!(me.role, OrgRole::Admin);
+    assert_eq!(me.role, Some(OrgRole::Admin));
     assert!(me.email.contains('@'));
     assert!(me.org.is_some_and(|o| !o.id.is_empty()));
     assert_eq!(

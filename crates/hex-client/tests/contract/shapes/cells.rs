@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{
-    assert_cursor_list, assert_enum, assert_error_body, assert_exact, assert_nullable_string,
+    assert_cursor_list, assert_enum, assert_exact, assert_new_error_body, assert_nullable_string,
     assert_string, assert_uuid,
 };
 use crate::common::{Env, UNKNOWN_ID};
@@ -136,13 +136,14 @@ async fn cell_json_matches_the_reference() {
     let deleted = env
         .raw(Method::DELETE, &format!("/cells/{new_id}"), None)
         .await;
-    assert_eq!(deleted.status.as_u16(), 204);
-    assert_eq!(deleted.body, Value::Null);
+    assert_eq!(deleted.status.as_u16(), 200);
+    assert_exact("DeleteCell", &deleted.body, &["cellId"]);
+    assert_eq!(deleted.body["cellId"], *new_id);
     let missing = env
         .raw_get(&format!("/cells/{UNKNOWN_ID}"))
         .await
         .expect(404);
-    assert_error_body("GetCell 404", &missing);
+    assert_new_error_body("GetCell 404", &missing, "NOT_FOUND");
     let no_project = env.raw_get("/cells").await.expect(400);
-    assert_error_body("ListCells without projectId", &no_project);
+    assert_new_error_body("ListCells without projectId", &no_project, "BAD_REQUEST");
 }

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{
-    assert_cursor_list, assert_enum, assert_error_body, assert_exact, assert_keys,
+    assert_cursor_list, assert_enum, assert_exact, assert_keys, assert_new_error_body,
     assert_no_secret_fields, assert_string, assert_uuid,
 };
 use crate::common::{Env, UNKNOWN_ID};
@@ -183,5 +183,5 @@ async fn connection_json_matches_the_reference() {
         .raw_get(&format!("/data-connections/{UNKNOWN_ID}"))
         .await
         .expect(404);
-    assert_error_body("GetDataConnection 404", &missing);
+    assert_new_error_body("GetDataConnection 404", &missing, "NOT_FOUND");
 }

@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{
-    assert_cursor_list, assert_enum, assert_error_body, assert_exact, assert_nullable_string,
+    assert_cursor_list, assert_enum, assert_exact, assert_new_error_body, assert_nullable_string,
     assert_nullable_timestamp, assert_string, assert_timestamp, assert_uuid,
 };
 use crate::common::{Env, UNKNOWN_ID};
@@ -232,5 +232,5 @@ async fn project_json_matches_the_reference() {
         .raw_get(&format!("/projects/{UNKNOWN_ID}"))
         .await
         .expect(404);
-    assert_error_body("GetProject 404", &missing);
+    assert_new_error_body("GetProject 404", &missing, "NOT_FOUND");
 }

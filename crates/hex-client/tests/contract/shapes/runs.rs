@@ -1,5 +1,6 @@
 //! RunProject (201), GetRunStatus (plain and expanded), GetProjectRuns (offset: `runs`,
-//! `nextPage`, `previousPage`), CancelRun (204), and RunProject's 422 InvalidParamPayload.
+//! `nextPage`, `previousPage`), CancelRun (204), and RunProject's 422 (the plain new error body;
+//! S1's InvalidParamPayload is gone from the description).
 
 use std::time::Duration;
 
@@ -44,7 +45,8 @@ fn assert_run_status(value: &Value, expanded: bool) {
     assert_keys("run status", value, &required, optional);
     assert_uuid("projectId", &value["projectId"]);
     assert_uuid("runId", &value["runId"]);
-    assert!(value["projectVersion"].is_i64(), "{value}");
+    // A string in ProjectRun (`"1"`, … or `"draft"`).
+    assert_string("projectVersion", &value["projectVersion"]);
     assert_string("runUrl", &value["runUrl"]);
     assert_enum("status", &value["status"], STATUSES);
     assert_enum(
@@ -181,7 +183,7 @@ async fn run_json_matches_the_reference() {
     let killed = env.raw_get(&format!("{runs}/{run_id}")).await.expect(200);
     assert_eq!(killed["status"], "KILLED");
 
-    // 422 InvalidParamPayload: {traceId, invalid, notFound}, all required.
+    // 422: `{message, code, issues}`, one issue per rejected input.
     let (project, name, data_type) = state
         .runnable_project_ids()
         .into_iter()
@@ -204,18 +206,10 @@ async fn run_json_matches_the_reference() {
         )
         .await
         .expect(422);
-    assert_exact(
-        "InvalidParamPayload",
-        &invalid,
-        &["traceId", "invalid", "notFound"],
+    super::assert_new_error_body("RunProject 422", &invalid, "UNPROCESSABLE_CONTENT");
+    let issue = invalid["issues"][0]["message"].as_str().unwrap();
+    assert!(
+        issue.contains(&name) && issue.contains(&wrong.to_string()),
+        "{issue}"
     );
-    let item = &invalid["invalid"][0];
-    assert_exact(
-        "invalid[0]",
-        item,
-        &["paramName", "paramValue", "dataType", "inputCellType"],
-    );
-    assert_eq!(item["paramName"], json!(name));
-    assert_eq!(item["paramValue"], json!(wrong.to_string()));
-    assert!(invalid["notFound"].is_array());
 }

@@ -71,5 +71,7 @@ async fn user_json_matches_the_reference() {
         .raw(Method::POST, &format!("/users/{user}/deactivate"), None)
         .await;
     assert_eq!(answer.status.as_u16(), 200);
-    assert_eq!(answer.body, Value::Null, "no content declared");
+    assert_exact("DeactivateUser", &answer.body, &["user"]);
+    assert_user(&answer.body["user"]);
+    assert_eq!(answer.body["user"]["id"], user.as_str());
 }
