@@ -42,6 +42,9 @@ pub struct SandboxConfig {
     pub run_pending: Duration,
     /// How long a run stays RUNNING before it completes (or errors).
     pub run_running: Duration,
+    /// How long a thread of Hex's agent stays RUNNING after a prompt before it is IDLE with its
+    /// answer.
+    pub thread_running: Duration,
 }
 
 impl Default for SandboxConfig {
@@ -56,6 +59,7 @@ impl Default for SandboxConfig {
             latency: Duration::ZERO,
             run_pending: Duration::from_secs(1),
             run_running: Duration::from_secs(2),
+            thread_running: Duration::from_secs(6),
         }
     }
 }
@@ -73,6 +77,7 @@ impl fmt::Debug for SandboxConfig {
             .field("latency", &self.latency)
             .field("run_pending", &self.run_pending)
             .field("run_running", &self.run_running)
+            .field("thread_running", &self.thread_running)
             .finish()
     }
 }

@@ -1,8 +1,87 @@
-//! Hex-shaped error answers: `{reason, details?, traceId}`, and RunProject's InvalidParamPayload.
+//! Hex-shaped error answers in the generation of the operation that failed (endpoints.md §1.2):
+//! the 22 legacy operations answer `{reason, details?, traceId}`, the other 30
+//! `{message, code, issues?}`. The pipeline sets the generation per request (a task-local), so a
+//! handler only says what went wrong.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+/// Which error body an operation declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ErrorStyle {
+    /// `{reason, details?, traceId}`.
+    Legacy,
+    /// `{message, code, issues?}`.
+    New,
+}
+
+tokio::task_local! {
+    /// The error body style of the request being served.
+    pub(crate) static STYLE: ErrorStyle;
+}
+
+/// The style of the request being served (legacy outside a request, e.g. in unit tests).
+fn current_style() -> ErrorStyle {
+    STYLE.try_with(|style| *style).unwrap_or(ErrorStyle::Legacy)
+}
+
+/// The legacy operations (method, path pattern relative to `/api`); every other route is new.
+const LEGACY: &[(&str, &str)] = &[
+    ("POST", "/v1/embedding/createPresignedUrl/*"),
+    ("GET", "/v1/projects"),
+    ("GET", "/v1/projects/*/queriedTables"),
+    ("PATCH", "/v1/projects/*/sharing/collections"),
+    ("POST", "/v1/semantic-projects/*/ingest"),
+    ("POST", "/v1/semantic-models/*/ingest"),
+    ("PATCH", "/v1/semantic-projects/*"),
+    ("PATCH", "/v1/semantic-models/*"),
+    ("DELETE", "/v1/projects/*/runs/*"),
+    ("GET", "/v1/groups/*"),
+    ("DELETE", "/v1/groups/*"),
+    ("PATCH", "/v1/groups/*"),
+    ("GET", "/v1/groups"),
+    ("POST", "/v1/groups"),
+    ("POST", "/v1/data-connections"),
+    ("PATCH", "/v1/data-connections/*"),
+    ("PATCH", "/v1/data-connections/*/schema"),
+    ("PUT", "/v1/guides/draft"),
+    ("POST", "/v1/guides/publish"),
+    ("DELETE", "/v1/guides/draft/*"),
+    ("GET", "/v1/collections/*"),
+    ("PATCH", "/v1/collections/*"),
+    ("GET", "/v1/collections"),
+    ("POST", "/v1/collections"),
+];
+
+/// The error style of `method path`.
+pub(crate) fn style_of(method: &str, path: &str) -> ErrorStyle {
+    let legacy = LEGACY
+        .iter()
+        .any(|(m, pattern)| *m == method && crate::faults::path_matches(pattern, path));
+    if legacy {
+        ErrorStyle::Legacy
+    } else {
+        ErrorStyle::New
+    }
+}
+
+/// The new body's `code` for a status, as Hex's examples write them.
+fn code_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "BAD_REQUEST",
+        401 => "UNAUTHORIZED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        405 => "METHOD_NOT_ALLOWED",
+        413 => "PAYLOAD_TOO_LARGE",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        422 => "UNPROCESSABLE_CONTENT",
+        429 => "TOO_MANY_REQUESTS",
+        503 => "SERVICE_UNAVAILABLE",
+        _ => "INTERNAL_SERVER_ERROR",
+    }
+}
 
 /// A new trace id, as Hex puts in every answer (an opaque string).
 pub(crate) fn trace_id() -> String {
@@ -80,6 +159,9 @@ impl ApiError {
     }
 
     fn body_json(&self) -> Value {
+        if current_style() == ErrorStyle::New {
+            return self.new_body_json();
+        }
         match &self.body {
             ErrorBody::Standard { reason, details } => match details {
                 Some(details) => {
@@ -89,6 +171,35 @@ impl ApiError {
             },
             ErrorBody::InvalidParams { invalid } => {
                 json!({"traceId": trace_id(), "invalid": invalid, "notFound": []})
+            }
+        }
+    }
+}
+
+impl ApiError {
+    /// `{message, code, issues?}`: the details (or each rejected input) become issues.
+    fn new_body_json(&self) -> Value {
+        let code = code_of(self.status);
+        match &self.body {
+            ErrorBody::Standard { reason, details } => match details {
+                Some(details) => {
+                    json!({"message": reason, "code": code, "issues": [{"message": details}]})
+                }
+                None => json!({"message": reason, "code": code}),
+            },
+            ErrorBody::InvalidParams { invalid } => {
+                let issues: Vec<Value> = invalid
+                    .iter()
+                    .map(|param| {
+                        json!({"message": format!(
+                            "input {} = {} is not a valid {}",
+                            param["paramName"].as_str().unwrap_or("?"),
+                            param["paramValue"].as_str().unwrap_or("?"),
+                            param["dataType"].as_str().unwrap_or("value"),
+                        )})
+                    })
+                    .collect();
+                json!({"message": "Invalid input parameters", "code": code, "issues": issues})
             }
         }
     }

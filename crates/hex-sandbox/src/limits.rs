@@ -10,38 +10,89 @@ use crate::faults::path_matches;
 const MINUTE: Duration = Duration::from_secs(60);
 const HOUR: Duration = Duration::from_secs(3600);
 
-/// A rate-limit group as Hex documents it.
+/// A rate-limit group as Hex's description states it (endpoints.md §1.4). `hex-run-kernel`
+/// (RunProject, CreateThread, ContinueThread) "may vary" with no figures, so it is not limited;
+/// operations without rate-limit text are not limited either, unless the mode says otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Group {
-    /// RunProject: 20 per minute and 60 per hour.
-    RunProject,
-    /// The default `hex-api` group: 30 per minute and 1,800 per hour.
+    /// `hex-api`: 30 per minute and 1,800 per hour by default.
     HexApi,
+    /// `hex-api-30rpm`: 30 per minute.
+    HexApi30Rpm,
+    /// `hex-chart-image`: 20 per minute.
+    ChartImage,
+    /// IngestSemanticProject: 3 per minute.
+    SemanticIngest,
 }
 
 impl Group {
-    fn documented(self) -> (u32, u32) {
+    /// Per minute, and per hour where stated.
+    fn documented(self) -> (u32, Option<u32>) {
         match self {
-            Group::RunProject => (20, 60),
-            Group::HexApi => (30, 1800),
+            Group::HexApi => (30, Some(1800)),
+            Group::HexApi30Rpm => (30, None),
+            Group::ChartImage => (20, None),
+            Group::SemanticIngest => (3, None),
         }
     }
 
     fn label(self) -> &'static str {
         match self {
-            Group::RunProject => "RunProject",
             Group::HexApi => "the hex-api group",
+            Group::HexApi30Rpm => "the hex-api-30rpm group",
+            Group::ChartImage => "the hex-chart-image group",
+            Group::SemanticIngest => "IngestSemanticProject",
         }
     }
 }
 
-/// Endpoints whose limits Hex documents (method, path pattern relative to `/api`).
+/// Endpoints whose limits Hex states (method, path pattern relative to `/api`).
 const DOCUMENTED: &[(&str, &str, Group)] = &[
-    ("POST", "/v1/projects/*/runs", Group::RunProject),
     ("POST", "/v1/projects", Group::HexApi),
     ("GET", "/v1/projects/*/runs/*", Group::HexApi),
     ("GET", "/v1/data-connections", Group::HexApi),
     ("GET", "/v1/data-connections/*", Group::HexApi),
+    ("GET", "/v1/cells/*/output", Group::HexApi),
+    ("PATCH", "/v1/projects/*/sharing/groups", Group::HexApi),
+    (
+        "PATCH",
+        "/v1/projects/*/sharing/workspaceAndPublic",
+        Group::HexApi,
+    ),
+    ("POST", "/v1/projects/export", Group::HexApi),
+    ("GET", "/v1/projects/*", Group::HexApi),
+    ("PATCH", "/v1/projects/*", Group::HexApi),
+    ("GET", "/v1/projects/*/runs", Group::HexApi),
+    ("GET", "/v1/threads", Group::HexApi),
+    ("GET", "/v1/threads/*", Group::HexApi),
+    ("GET", "/v1/threads/*/messages", Group::HexApi),
+    ("GET", "/v1/context/topics", Group::HexApi),
+    ("GET", "/v1/cells/*/image", Group::ChartImage),
+    (
+        "GET",
+        "/v1/projects/*/runs/*/cells/*/image",
+        Group::ChartImage,
+    ),
+    ("GET", "/v1/cells/*", Group::HexApi30Rpm),
+    ("PATCH", "/v1/cells/*", Group::HexApi30Rpm),
+    ("DELETE", "/v1/cells/*", Group::HexApi30Rpm),
+    ("POST", "/v1/cells", Group::HexApi30Rpm),
+    ("GET", "/v1/cells", Group::HexApi30Rpm),
+    ("PATCH", "/v1/projects/*/sharing/users", Group::HexApi30Rpm),
+    ("GET", "/v1/users/me", Group::HexApi30Rpm),
+    ("GET", "/v1/users", Group::HexApi30Rpm),
+    ("POST", "/v1/users/*/deactivate", Group::HexApi30Rpm),
+    ("GET", "/v1/guides/draft/list", Group::HexApi30Rpm),
+    (
+        "POST",
+        "/v1/semantic-projects/*/ingest",
+        Group::SemanticIngest,
+    ),
+    (
+        "POST",
+        "/v1/semantic-models/*/ingest",
+        Group::SemanticIngest,
+    ),
 ];
 
 /// A refused request: how long until a slot frees, and a sentence saying which limit.
@@ -80,14 +131,17 @@ impl RateLimiter {
             log.pop_front();
         }
         let wait_minute = wait_for(log, now, MINUTE, per_minute);
-        let wait_hour = wait_for(log, now, HOUR, per_hour);
+        let wait_hour = per_hour.and_then(|limit| wait_for(log, now, HOUR, limit));
         match wait_minute.max(wait_hour) {
             Some(wait) => Err(Refusal {
                 retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
-                details: format!(
-                    "{} allows {per_minute} requests per minute and {per_hour} per hour",
-                    group.label()
-                ),
+                details: match per_hour {
+                    Some(per_hour) => format!(
+                        "{} allows {per_minute} requests per minute and {per_hour} per hour",
+                        group.label()
+                    ),
+                    None => format!("{} allows {per_minute} requests per minute", group.label()),
+                },
             }),
             None => {
                 log.push_back(now);
@@ -111,10 +165,10 @@ impl RateLimiter {
         }
     }
 
-    fn scaled(&self, group: Group) -> (u32, u32) {
+    fn scaled(&self, group: Group) -> (u32, Option<u32>) {
         let (minute, hour) = group.documented();
         let scale = |n: u32| ((f64::from(n) * self.scale).round() as u32).max(1);
-        (scale(minute), scale(hour))
+        (scale(minute), hour.map(scale))
     }
 }
 
@@ -144,18 +198,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn run_project_allows_twenty_per_minute() {
+    fn cells_allow_thirty_per_minute_across_the_group() {
         let limiter = RateLimiter::new(RateLimitMode::Documented, 1.0);
-        for _ in 0..20 {
-            assert!(limiter.check(1, "POST", "/api/v1/projects/x/runs").is_ok());
+        for i in 0..30 {
+            let path = if i % 2 == 0 {
+                "/api/v1/cells"
+            } else {
+                "/api/v1/cells/c"
+            };
+            assert!(limiter.check(1, "GET", path).is_ok());
         }
-        let refusal = limiter
-            .check(1, "POST", "/api/v1/projects/x/runs")
-            .unwrap_err();
+        let refusal = limiter.check(1, "PATCH", "/api/v1/cells/c").unwrap_err();
         assert!((1..=60).contains(&refusal.retry_after_secs));
-        // Another token has its own budget; other endpoints are unlimited.
-        assert!(limiter.check(2, "POST", "/api/v1/projects/x/runs").is_ok());
-        assert!(limiter.check(1, "GET", "/api/v1/projects").is_ok());
+        assert!(
+            refusal.details.contains("hex-api-30rpm"),
+            "{}",
+            refusal.details
+        );
+        // Another token has its own budget; a chart image is another group; runs and the
+        // legacy list of projects state no figures.
+        assert!(limiter.check(2, "GET", "/api/v1/cells").is_ok());
+        assert!(limiter.check(1, "GET", "/api/v1/cells/c/image").is_ok());
+        for _ in 0..100 {
+            assert!(limiter.check(1, "POST", "/api/v1/projects/x/runs").is_ok());
+            assert!(limiter.check(1, "GET", "/api/v1/projects").is_ok());
+        }
     }
 
     #[test]

@@ -40,28 +40,28 @@ impl Rng {
     }
 
     /// A number in `0..n` (0 when `n` is 0).
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         if n == 0 { 0 } else { self.next_u64() % n }
     }
 
-    fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub(crate) fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
-    fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
+    pub(crate) fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
         self.pick_or(items, T::default())
     }
 
-    fn pick_or<T: Copy>(&mut self, items: &[T], fallback: T) -> T {
+    pub(crate) fn pick_or<T: Copy>(&mut self, items: &[T], fallback: T) -> T {
         let i = self.index(items.len());
         items.get(i).copied().unwrap_or(fallback)
     }
 
-    fn millis(&mut self, max: Millis) -> Millis {
+    pub(crate) fn millis(&mut self, max: Millis) -> Millis {
         self.below(u64::try_from(max.max(0)).unwrap_or(0)) as Millis
     }
 
@@ -112,6 +112,11 @@ pub(crate) fn workspace(config: &SandboxConfig) -> Workspace {
         }
         ws.insert_project(project);
     }
+    // The areas added later draw from streams of their own, so the ids above never move.
+    crate::state::results::seed(&mut ws, &mut Rng::new(config.seed ^ 0x5245_5355_4c54));
+    crate::state::threads::seed(&mut ws, &mut Rng::new(config.seed ^ 0x5448_5245_4144));
+    crate::state::guides::seed(&mut ws, &mut Rng::new(config.seed ^ 0x4755_4944_4553));
+    crate::state::semantic::seed(&mut ws, &mut Rng::new(config.seed ^ 0x5345_4d41_4e54));
     ws
 }
 

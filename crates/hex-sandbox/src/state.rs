@@ -14,6 +14,10 @@ use crate::faults::Faults;
 use crate::limits::RateLimiter;
 use crate::log::RequestLog;
 
+pub(crate) mod guides;
+pub(crate) mod results;
+pub(crate) mod semantic;
+pub(crate) mod threads;
 mod view;
 
 pub use view::SandboxState;
@@ -381,6 +385,15 @@ pub(crate) struct Workspace {
     pub(crate) cell_order: HashMap<Uuid, BTreeSet<(u64, Uuid)>>,
     pub(crate) runs: HashMap<Uuid, Run>,
     pub(crate) project_runs: HashMap<Uuid, Vec<Uuid>>,
+    // The areas added with Hex's full API; their routes fill them in.
+    #[allow(dead_code)]
+    pub(crate) results: results::ResultStore,
+    #[allow(dead_code)]
+    pub(crate) threads: threads::ThreadStore,
+    #[allow(dead_code)]
+    pub(crate) guides: guides::GuideStore,
+    #[allow(dead_code)]
+    pub(crate) semantic: semantic::SemanticStore,
 }
 
 impl Workspace {

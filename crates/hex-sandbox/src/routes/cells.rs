@@ -410,7 +410,8 @@ pub(crate) async fn delete(
         .remove_cell(&id)
         .ok_or_else(|| ApiError::not_found("Cell", id))?;
     ws.touch_project(&cell.project_id, now_ms());
-    Ok(StatusCode::NO_CONTENT.into_response())
+    // 200 `{cellId}` (not 204: endpoints.md §14).
+    Ok(axum::Json(json!({"cellId": cell.id})).into_response())
 }
 
 fn find_cell<'a>(ws: &'a Workspace, id: &Uuid) -> ApiResult<&'a Cell> {

@@ -5,11 +5,16 @@ pub(crate) mod admin;
 pub(crate) mod cells;
 pub(crate) mod collections;
 pub(crate) mod connections;
+pub(crate) mod embedding;
 pub(crate) mod extract;
 pub(crate) mod groups;
+pub(crate) mod guides;
 pub(crate) mod projects;
+pub(crate) mod results;
 pub(crate) mod runs;
+pub(crate) mod semantic;
 pub(crate) mod sharing;
+pub(crate) mod threads;
 pub(crate) mod users;
 
 use std::sync::Arc;
@@ -109,6 +114,11 @@ fn api(shared: AppState) -> Router {
             "/api/v1/users/{user_id}/deactivate",
             post(users::deactivate),
         )
+        .merge(results::routes())
+        .merge(threads::routes())
+        .merge(guides::routes())
+        .merge(semantic::routes())
+        .merge(embedding::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(shared.clone(), pipeline))
@@ -141,28 +151,36 @@ async fn pipeline(State(shared): State<AppState>, request: Request, next: Next) 
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
     }
+    let style = crate::errors::style_of(&method, &path);
     let fault = shared.faults.take(&method, &path);
     entry.fault = fault.as_ref().map(FaultKind::describe);
-    let response = match (bytes, fault) {
-        (
-            _,
-            Some(FaultKind::Status {
-                status,
-                retry_after,
-                body,
-            }),
-        ) => status_fault(status, retry_after, body),
-        (_, Some(FaultKind::DropConnection)) => dropped_connection(),
-        (_, Some(FaultKind::MalformedBody)) => malformed_body(),
-        (Err(_), _) => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large").into_response()
-        }
-        (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
-            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            serve(&shared, parts, bytes, next).await
-        }
-        (Ok(bytes), None) => serve(&shared, parts, bytes, next).await,
-    };
+    let served = shared.clone();
+    let response = crate::errors::STYLE
+        .scope(style, async move {
+            let shared = served;
+            match (bytes, fault) {
+                (
+                    _,
+                    Some(FaultKind::Status {
+                        status,
+                        retry_after,
+                        body,
+                    }),
+                ) => status_fault(status, retry_after, body),
+                (_, Some(FaultKind::DropConnection)) => dropped_connection(),
+                (_, Some(FaultKind::MalformedBody)) => malformed_body(),
+                (Err(_), _) => {
+                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
+                        .into_response()
+                }
+                (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
+                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+                    serve(&shared, parts, bytes, next).await
+                }
+                (Ok(bytes), None) => serve(&shared, parts, bytes, next).await,
+            }
+        })
+        .await;
     entry.status = if matches!(entry.fault.as_deref(), Some("dropped connection")) {
         0
     } else {

@@ -257,7 +257,8 @@ fn status_json(run: &Run, origin: &str, expanded: bool) -> Value {
     let elapsed = state.start.zip(state.end).map(|(start, end)| end - start);
     let mut value = json!({
         "projectId": run.project_id,
-        "projectVersion": run.project_version,
+        // A string in ProjectRun (an integer only in RunProject's answer).
+        "projectVersion": run.project_version.to_string(),
         "runId": run.id,
         "runUrl": run_url(origin, run),
         "status": state.status.as_str(),

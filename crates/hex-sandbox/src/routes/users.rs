@@ -4,7 +4,6 @@ use std::collections::BTreeSet;
 
 use axum::Json as AxumJson;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -88,10 +87,14 @@ pub(crate) async fn deactivate(
     let id = parse_uuid("userId", &user_id)?;
     let mut ws = shared.write();
     check_deactivation(&ws, &id)?;
-    if let Some(user) = ws.users.iter_mut().find(|u| u.id == id) {
-        user.deactivated = true;
-    }
-    Ok(StatusCode::OK.into_response())
+    let user = ws
+        .users
+        .iter_mut()
+        .find(|u| u.id == id)
+        .ok_or_else(|| ApiError::not_found("User", id))?;
+    user.deactivated = true;
+    // 200 `{user}` (endpoints.md §14).
+    Ok(axum::Json(json!({"user": user_json(user)})).into_response())
 }
 
 fn check_deactivation(ws: &Workspace, id: &Uuid) -> ApiResult<()> {

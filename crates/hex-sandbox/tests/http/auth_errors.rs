@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::common::{Api, answer, assert_error};
+use crate::common::{Api, answer, assert_error, assert_legacy};
 
 #[tokio::test]
 async fn every_route_needs_the_bearer_token() {
@@ -133,4 +133,33 @@ async fn bodies_must_be_json() {
     assert_error(&wrong_type, 400, "invalid type");
     let method = api.call(Method::PUT, "/projects", None).await;
     assert_eq!(method.status, 405);
+}
+
+/// The 22 legacy operations answer `{reason, details?, traceId}`, the other 30
+/// `{message, code, issues?}` (endpoints.md §1.2), whatever the error.
+#[tokio::test]
+async fn each_operation_answers_errors_in_its_generation() {
+    let api = Api::start().await;
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let legacy = [
+        api.get(&format!("/groups/{unknown}")).await,
+        api.get(&format!("/collections/{unknown}")).await,
+        api.get("/projects?limit=0").await,
+        api.patch(&format!("/groups/{unknown}"), json!({"name": "x"}))
+            .await,
+    ];
+    for answer in &legacy {
+        assert_legacy(answer, true);
+    }
+    let new = [
+        api.get(&format!("/projects/{unknown}")).await,
+        api.get(&format!("/cells/{unknown}")).await,
+        api.get("/users?limit=0").await,
+        api.get(&format!("/data-connections/{unknown}")).await,
+    ];
+    for answer in &new {
+        assert_legacy(answer, false);
+    }
+    assert_eq!(new[0].body["code"], "NOT_FOUND");
+    assert_eq!(new[2].body["code"], "BAD_REQUEST");
 }

@@ -1,6 +1,6 @@
 //! ListCells, GetCell, CreateCell, UpdateCell and DeleteCell.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::{Api, assert_error, ids};
 
@@ -174,8 +174,8 @@ async fn cells_can_be_created_placed_updated_and_deleted() {
     );
 
     let deleted = api.delete(&format!("/cells/{code_id}")).await;
-    assert_eq!(deleted.status, 204);
-    assert_eq!(deleted.body, Value::Null);
+    assert_eq!(deleted.status, 200);
+    assert_eq!(deleted.body, json!({"cellId": code_id}));
     assert_error(&api.get(&format!("/cells/{code_id}")).await, 404, "Cell");
     assert!(!state.cell_ids(&project).contains(&code_id));
 }

@@ -123,17 +123,43 @@ pub fn ids(values: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// Asserts a Hex-shaped error: the status, a `reason` containing `needle`, and a `traceId`.
+/// Asserts a Hex-shaped error in either generation: the status, what went wrong (`reason` in
+/// a legacy body, `message` or an issue in a new one) mentioning `needle`, and the legacy
+/// body's `traceId` or the new body's `code`.
 pub fn assert_error(answer: &Answer, status: u16, needle: &str) {
     assert_eq!(answer.status.as_u16(), status, "body: {}", answer.body);
-    let reason = answer.body["reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.contains(needle),
-        "reason {reason:?} should mention {needle:?}"
-    );
-    assert!(
-        answer.body["traceId"].is_string(),
-        "no traceId in {}",
+    let body = &answer.body;
+    let said = if body.get("message").is_some() {
+        assert!(body["code"].is_string(), "no code in {body}");
+        assert!(
+            body.get("traceId").is_none(),
+            "a new body has no traceId: {body}"
+        );
+        let mut said = body["message"].as_str().unwrap_or_default().to_owned();
+        for issue in body["issues"].as_array().into_iter().flatten() {
+            said.push_str("; ");
+            said.push_str(issue["message"].as_str().unwrap_or_default());
+        }
+        said
+    } else {
+        assert!(body["traceId"].is_string(), "no traceId in {body}");
+        let mut said = body["reason"].as_str().unwrap_or_default().to_owned();
+        if let Some(details) = body["details"].as_str() {
+            said.push_str("; ");
+            said.push_str(details);
+        }
+        said
+    };
+    assert!(said.contains(needle), "{said:?} should mention {needle:?}");
+}
+
+/// Asserts the generation of an error body: legacy `{reason, traceId}` or new `{message, code}`.
+pub fn assert_legacy(answer: &Answer, legacy: bool) {
+    assert_eq!(
+        answer.body.get("reason").is_some(),
+        legacy,
+        "expected a {} body: {}",
+        if legacy { "legacy" } else { "new-style" },
         answer.body
     );
 }

@@ -128,7 +128,7 @@ async fn users_me_list_sort_and_deactivate() {
         .post(&format!("/users/{target}/deactivate"), json!({}))
         .await;
     assert_eq!(answer.status, 200);
-    assert!(answer.body.is_null());
+    assert_eq!(answer.body["user"]["id"], target.as_str());
     assert!(!ids(&api.walk("/users?limit=500").await).contains(&target));
     assert_error(
         &api.post(&format!("/users/{}/deactivate", state.me_id()), json!({}))

@@ -12,24 +12,41 @@ fn documented() -> SandboxConfig {
 }
 
 #[tokio::test]
-async fn the_21st_run_within_a_minute_is_a_429_with_retry_after() {
+async fn the_31st_cell_request_within_a_minute_is_a_429_with_retry_after() {
     let api = Api::with(documented()).await;
-    let project = api.sandbox.state().runnable_project_ids()[0].clone();
-    let path = format!("/projects/{project}/runs");
-    for i in 0..20 {
-        let answer = api.post(&path, json!({"dryRun": true})).await;
-        assert_eq!(answer.status, 201, "run {i}: {}", answer.body);
+    let project = api.sandbox.state().project_ids()[0].clone();
+    let cell = api.sandbox.state().cell_ids(&project)[0].clone();
+    // ListCells and GetCell share hex-api-30rpm.
+    for i in 0..30 {
+        let path = if i % 2 == 0 {
+            format!("/cells?projectId={project}&limit=1")
+        } else {
+            format!("/cells/{cell}")
+        };
+        let answer = api.get(&path).await;
+        assert_eq!(answer.status, 200, "request {i}: {}", answer.body);
     }
-    let refused = api.post(&path, json!({"dryRun": true})).await;
+    let refused = api.get(&format!("/cells/{cell}")).await;
     assert_error(&refused, 429, "Rate limit");
+    assert_error(&refused, 429, "hex-api-30rpm");
     let retry_after: u64 = refused.headers["retry-after"]
         .to_str()
         .unwrap()
         .parse()
         .unwrap();
     assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
-    // Other endpoints keep working: the limit is per endpoint group.
+    // Other groups keep working, and runs (hex-run-kernel, no figures) are not limited.
     assert_eq!(api.get("/projects?limit=1").await.status, 200);
+    let runnable = api.sandbox.state().runnable_project_ids()[0].clone();
+    for _ in 0..25 {
+        let answer = api
+            .post(
+                &format!("/projects/{runnable}/runs"),
+                json!({"dryRun": true}),
+            )
+            .await;
+        assert_eq!(answer.status, 201, "{}", answer.body);
+    }
 }
 
 #[tokio::test]
@@ -45,9 +62,9 @@ async fn the_hex_api_group_limits_create_project_and_connections_reads() {
         api.get(&format!("/data-connections/{id}")).await.status,
         429
     );
-    // Undocumented endpoints are unlimited by default.
+    // Operations without rate-limit text are unlimited by default.
     for _ in 0..40 {
-        assert_eq!(api.get("/users/me").await.status, 200);
+        assert_eq!(api.get("/groups?limit=1").await.status, 200);
     }
 }
 
@@ -60,9 +77,9 @@ async fn scale_and_everywhere_modes() {
     })
     .await;
     for _ in 0..3 {
-        assert_eq!(api.get("/users/me").await.status, 200);
+        assert_eq!(api.get("/groups").await.status, 200);
     }
-    let refused = api.get("/users/me").await;
+    let refused = api.get("/groups").await;
     assert_error(&refused, 429, "Rate limit");
     assert!(refused.headers.contains_key("retry-after"));
 

@@ -151,14 +151,10 @@ async fn run_project_validates_its_body() {
             json!({"inputParams": {name.clone(): wrong, "no_such_input": 1}}),
         )
         .await;
-    assert_eq!(answer.status, 422, "{}", answer.body);
-    assert!(answer.body["traceId"].is_string());
-    assert_eq!(answer.body["notFound"], json!([]));
-    let invalid = &answer.body["invalid"][0];
-    assert_eq!(invalid["paramName"], name.as_str());
-    assert_eq!(invalid["paramValue"], wrong.to_string());
-    assert_eq!(invalid["dataType"], data_type.as_str());
-    assert!(invalid["inputCellType"].is_string());
+    // The plain new error body, one issue per wrong input (unknown names are ignored).
+    assert_error(&answer, 422, &format!("input {name} = {wrong}"));
+    assert_error(&answer, 422, &data_type);
+    assert_eq!(answer.body["issues"].as_array().unwrap().len(), 1);
 
     let ok = api
         .post(&runs, json!({"inputParams": {"no_such_input": [1, 2]}}))
