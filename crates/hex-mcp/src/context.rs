@@ -1,14 +1,18 @@
 //! What a tool call can use: the Hex client (built on first use, so start-up never pays for
-//! TLS set-up) and the server's limits.
+//! TLS set-up), the server's limits and allowed directories, and the call's own scope (its
+//! cancellation, its progress reports, content blocks beyond JSON, and how a wait ended).
 
 use std::{
-    sync::{Arc, OnceLock},
+    sync::{Arc, OnceLock, PoisonError},
     time::Duration,
 };
 
 use hex_client::{HexClient, PageCaps, RateLimits, SecretString};
+use rmcp::model::ContentBlock;
 
-use crate::errors::ToolError;
+use crate::{call_scope::CallScope, errors::ToolError, files::AllowedPaths};
+
+pub use crate::call_scope::WaitOutcome;
 
 /// How to reach Hex, as resolved from flags, environment, config file or the sandbox.
 #[derive(Clone, Debug)]
@@ -22,7 +26,7 @@ pub struct HexTarget {
 }
 
 /// Limits of our own that keep a call's cost bounded.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     /// The most pages a search walks.
     pub search_pages: u32,
@@ -30,6 +34,8 @@ pub struct Limits {
     pub search_time: Duration,
     /// Longest text (e.g. a cell's source) returned in a list before it is cut.
     pub list_text_chars: usize,
+    /// The directories tools may read local files from or write them to (`--allow-path`).
+    pub allowed_paths: AllowedPaths,
 }
 
 impl Default for Limits {
@@ -38,6 +44,7 @@ impl Default for Limits {
             search_pages: 1_000,
             search_time: Duration::from_secs(60),
             list_text_chars: 4_000,
+            allowed_paths: AllowedPaths::none(),
         }
     }
 }
@@ -63,9 +70,11 @@ impl Limits {
     }
 }
 
+/// Everything a tool call can use. Cheap to clone; clones of one call share its scope.
 #[derive(Clone)]
 pub struct ToolContext {
     shared: Arc<Shared>,
+    call: Arc<CallScope>,
 }
 
 struct Shared {
@@ -82,6 +91,15 @@ impl ToolContext {
                 client: OnceLock::new(),
                 limits,
             }),
+            call: Arc::new(CallScope::detached()),
+        }
+    }
+
+    /// The same server context for one call with its own scope.
+    pub fn for_call(&self, call: CallScope) -> ToolContext {
+        ToolContext {
+            shared: self.shared.clone(),
+            call: Arc::new(call),
         }
     }
 
@@ -110,4 +128,74 @@ impl ToolContext {
     pub fn limits(&self) -> &Limits {
         &self.shared.limits
     }
+
+    /// The directories local files may be read from or written to.
+    pub fn files(&self) -> &AllowedPaths {
+        &self.shared.limits.allowed_paths
+    }
+
+    /// Resolves when the client cancels this call (or the session ends); never, for a call
+    /// nobody can cancel. Long waits select on it so they stop within a second.
+    pub async fn cancelled(&self) {
+        self.call.cancelled().await;
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.call.is_cancelled()
+    }
+
+    /// Reports progress of a long call: an MCP progress notification when the client gave a
+    /// progress token, the task's status message when the call runs as a task, else nothing.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: impl Into<String>) {
+        self.call.progress(progress, total, message.into()).await;
+    }
+
+    /// Adds a content block (an image, an embedded resource) to the answer, after its JSON.
+    pub fn attach(&self, block: ContentBlock) {
+        self.call
+            .attachments
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(block);
+    }
+
+    /// Records how a wait ended (a run or a thread), for `hex-mcp call`'s exit code.
+    pub fn set_outcome(&self, outcome: WaitOutcome) {
+        *self
+            .call
+            .outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+    }
+
+    /// The blocks attached so far and the recorded outcome, taken once the call is done.
+    pub fn finish(&self) -> (Vec<ContentBlock>, Option<WaitOutcome>) {
+        let blocks = std::mem::take(
+            &mut *self
+                .call
+                .attachments
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let outcome = *self
+            .call
+            .outcome
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        (blocks, outcome)
+    }
+}
+
+/// Shared for tests of modules that need a context but make no Hex call.
+#[cfg(test)]
+pub fn test_context(limits: Limits) -> ToolContext {
+    ToolContext::new(
+        HexTarget {
+            base_url: "http://127.0.0.1:9/api/v1".into(),
+            token: None,
+            problem: None,
+            rate_limits: RateLimits::default(),
+        },
+        limits,
+    )
 }

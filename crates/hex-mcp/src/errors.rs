@@ -124,12 +124,14 @@ impl ToolError {
             details.insert("retryAfterSeconds".into(), json!(wait));
             if let HexError::Api {
                 reason,
+                code,
                 invalid,
                 not_found,
                 ..
             } = error.as_ref()
             {
                 details.insert("reason".into(), json!(reason));
+                details.insert("code".into(), json!(code));
                 if !invalid.is_empty() {
                     details.insert("invalid".into(), json!(invalid));
                 }

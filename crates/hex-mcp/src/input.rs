@@ -75,8 +75,68 @@ impl JsonSchema for HexId {
         true
     }
 
+    // No `format: uuid`: the parser checks it with an error that says what an id is, and those
+    // 16 bytes on every id of every tool would cost each session's context for nothing.
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string", "format": "uuid"})
+        json_schema!({"type": "string"})
+    }
+}
+
+/// An id Hex types as a plain string (the new-style operations: threads, topics…): opaque, so
+/// only what would change a request's meaning is refused — empty, over 200 characters,
+/// whitespace, control characters, `/`, `?`, `#`, `%`, `.` and `..`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct OpaqueId(String);
+
+impl OpaqueId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn parse(text: &str) -> Result<OpaqueId, String> {
+        let text = text.trim();
+        let bad =
+            |c: char| c.is_whitespace() || c.is_control() || matches!(c, '/' | '?' | '#' | '%');
+        if text.is_empty()
+            || text.chars().count() > 200
+            || text == "."
+            || text == ".."
+            || text.chars().any(bad)
+        {
+            return Err(format!(
+                "`{}` is not a Hex id: give the id exactly as a list tool returned it",
+                excerpt(text)
+            ));
+        }
+        Ok(OpaqueId(text.to_string()))
+    }
+}
+
+impl fmt::Display for OpaqueId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for OpaqueId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        OpaqueId::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for OpaqueId {
+    fn schema_name() -> Cow<'static, str> {
+        "OpaqueId".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({"type": "string"})
     }
 }
 
@@ -249,6 +309,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("limt"), "{error}");
+    }
+
+    #[test]
+    fn opaque_ids_refuse_only_what_changes_a_request() {
+        assert_eq!(
+            OpaqueId::parse(" thr_01H8Z ").unwrap().as_str(),
+            "thr_01H8Z"
+        );
+        for bad in ["", "a/b", "a b", "..", "x?y", "a#", "%2F", &"x".repeat(201)] {
+            assert!(OpaqueId::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! hex-mcp: an MCP server for Hex (app.hex.tech). The binary's pieces, as a library so tests
 //! and benchmarks can use them.
 
+pub mod call_scope;
 pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod confirm;
 pub mod context;
 pub mod errors;
+pub mod files;
 pub mod input;
 pub mod instructions;
 pub mod output;

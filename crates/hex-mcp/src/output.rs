@@ -18,13 +18,21 @@ pub fn to_output<T: Serialize>(value: &T) -> Result<Value, ToolError> {
 /// The MCP result of a successful call. Every result is an object (clients on older protocol
 /// versions only accept objects as structured content).
 pub fn success(value: Value) -> CallToolResult {
+    success_with(value, Vec::new())
+}
+
+/// [`success`] followed by content blocks a tool attached (an image, an embedded resource):
+/// the JSON text comes first, as the mirror of the structured content.
+pub fn success_with(value: Value, blocks: Vec<ContentBlock>) -> CallToolResult {
     let mut value = match value {
         Value::Object(object) => Value::Object(object),
         other => json!({ "result": other }),
     };
     prune_nulls(&mut value);
     sanitise_strings(&mut value);
-    CallToolResult::structured(value)
+    let mut result = CallToolResult::structured(value);
+    result.content.extend(blocks);
+    result
 }
 
 /// The MCP result of a failed call: one actionable line as text, details as structure.

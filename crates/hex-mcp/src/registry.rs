@@ -6,6 +6,7 @@
 
 use std::{collections::BTreeSet, future::Future, pin::Pin, sync::Arc};
 
+use hex_client::Operation;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -19,23 +20,33 @@ pub enum Toolset {
     Projects,
     Runs,
     Cells,
+    Results,
     Sharing,
     Collections,
     Groups,
     Connections,
     Users,
+    Threads,
+    Guides,
+    Semantic,
+    Embedding,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 8] = [
+    pub const ALL: [Toolset; 13] = [
         Toolset::Projects,
         Toolset::Runs,
         Toolset::Cells,
+        Toolset::Results,
         Toolset::Sharing,
         Toolset::Collections,
         Toolset::Groups,
         Toolset::Connections,
         Toolset::Users,
+        Toolset::Threads,
+        Toolset::Guides,
+        Toolset::Semantic,
+        Toolset::Embedding,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,11 +54,16 @@ impl Toolset {
             Toolset::Projects => "projects",
             Toolset::Runs => "runs",
             Toolset::Cells => "cells",
+            Toolset::Results => "results",
             Toolset::Sharing => "sharing",
             Toolset::Collections => "collections",
             Toolset::Groups => "groups",
             Toolset::Connections => "connections",
             Toolset::Users => "users",
+            Toolset::Threads => "threads",
+            Toolset::Guides => "guides",
+            Toolset::Semantic => "semantic",
+            Toolset::Embedding => "embedding",
         }
     }
 
@@ -55,21 +71,28 @@ impl Toolset {
     pub fn summary(self) -> &'static str {
         match self {
             Toolset::Projects => {
-                "find projects (list with Hex's filters, search titles) and read one"
+                "find projects (list with Hex's filters, search titles), read, create, set their status, export them, list the tables they query"
             }
             Toolset::Runs => "run a published project, follow a run's status, list and cancel runs",
             Toolset::Cells => "read notebook cells with their SQL/Python source and change them",
+            Toolset::Results => "read a SQL cell's latest result as a table and charts as images",
             Toolset::Sharing => {
                 "grant or revoke project access for users, groups, collections, the workspace and the public web"
             }
             Toolset::Collections => "list, read, create and edit collections",
             Toolset::Groups => "list, read, create, edit and delete groups and their members",
             Toolset::Connections => {
-                "list, read, create and edit data connections (secrets are never shown)"
+                "list, read, create and edit data connections (secrets are never shown), endorse their tables"
             }
             Toolset::Users => {
                 "read the current user, list users (e.g. a group's members), deactivate a user"
             }
+            Toolset::Threads => {
+                "ask Hex's agent a question and follow up, read its threads, messages and topics"
+            }
+            Toolset::Guides => "list, write, delete and publish the guides that steer Hex's agent",
+            Toolset::Semantic => "ingest semantic projects and endorse their datasets and views",
+            Toolset::Embedding => "create signed URLs that embed a published app",
         }
     }
 
@@ -137,6 +160,9 @@ pub struct ToolSpec {
     pub toolset: Toolset,
     pub effect: Effect,
     pub confirm: Confirm,
+    /// The Hex operations the tool calls (`hex-mcp tools --json` shows them as
+    /// `_meta["hex-mcp/operations"]`; docs/COVERAGE.md is generated from them).
+    pub operations: &'static [Operation],
 }
 
 /// What a tool answers: a JSON object with Hex's field names (nulls are pruned later).
@@ -152,7 +178,15 @@ pub trait HexTool: Send + Sync + 'static {
 
     /// For [`Confirm::WhenRisky`] tools: a one-line statement of exactly what these arguments
     /// would change that needs a human's yes, or `None` when nothing risky would happen.
-    fn risk(input: &Self::Input) -> Option<String>;
+    fn risk(_input: &Self::Input) -> Option<String> {
+        None
+    }
+
+    /// Whether these arguments make the call wait for something slow (a run, Hex's agent): such
+    /// calls are served as tasks to clients that use the Tasks extension.
+    fn waits(_input: &Self::Input) -> bool {
+        false
+    }
 
     fn call(ctx: ToolContext, input: Self::Input) -> impl Future<Output = ToolResult> + Send;
 }
@@ -163,6 +197,8 @@ type BoxedCall = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
 pub struct PreparedCall {
     /// What needs confirming before [`PreparedCall::run`], if anything.
     pub risk: Option<String>,
+    /// Whether it waits for something slow ([`HexTool::waits`]).
+    pub waits: bool,
     run: Box<dyn FnOnce(ToolContext) -> BoxedCall + Send>,
 }
 
@@ -207,7 +243,28 @@ impl RegisteredTool {
             .with_title(spec.title)
             .with_annotations(annotations)
     }
+
+    /// [`RegisteredTool::describe`] plus `_meta["hex-mcp/operations"]`: the Hex operations the
+    /// tool calls. `hex-mcp tools --json` shows it; `tools/list` leaves it out, since a model
+    /// gains nothing from it and every byte there costs each session's context.
+    pub fn describe_with_operations(&self) -> Tool {
+        let operations: Vec<Value> = self
+            .spec
+            .operations
+            .iter()
+            .map(|operation| Value::String(operation.name().into()))
+            .collect();
+        let mut meta = rmcp::model::MetaObject::new();
+        meta.0
+            .insert(OPERATIONS_META.into(), Value::Array(operations));
+        let mut tool = self.describe();
+        tool.meta = Some(meta);
+        tool
+    }
 }
+
+/// The `_meta` key under which `hex-mcp tools --json` lists a tool's Hex operations.
+pub const OPERATIONS_META: &str = "hex-mcp/operations";
 
 /// The name of the parameter added to tools that can need a confirmation.
 pub const CONFIRMATION_TOKEN: &str = "confirmation_token";
@@ -232,6 +289,7 @@ fn prepare<T: HexTool>(arguments: JsonObject) -> Result<PreparedCall, ToolError>
     };
     Ok(PreparedCall {
         risk,
+        waits: T::waits(&input),
         run: Box::new(move |ctx| Box::pin(T::call(ctx, input))),
     })
 }
@@ -247,16 +305,20 @@ pub struct Selection {
     pub read_only: bool,
 }
 
-/// The toolsets enabled when none are named: what most agents need — find and read projects,
-/// run them and follow runs, read and edit notebook code, manage who can see a project — in
-/// about 13 KB of context. Collections, groups, data connections and users are for workspace
-/// administration and are enabled by name (`--toolsets all` gives every tool the Python
-/// hex-mcp had, and more).
-pub const DEFAULT_TOOLSETS: [Toolset; 4] = [
+/// The toolsets enabled when none are named: every tool of the Python hex-mcp (projects, runs,
+/// cells, sharing, collections, groups, data connections), so a client configured for it keeps
+/// every tool it had, plus query results and charts (read-only, and what agents most often
+/// need from a notebook). Users, Hex's agent (threads), guides, semantic models and embedding
+/// are enabled by name or with `--toolsets all`.
+pub const DEFAULT_TOOLSETS: [Toolset; 8] = [
     Toolset::Projects,
     Toolset::Runs,
     Toolset::Cells,
+    Toolset::Results,
     Toolset::Sharing,
+    Toolset::Collections,
+    Toolset::Groups,
+    Toolset::Connections,
 ];
 
 impl Selection {

@@ -6,22 +6,29 @@ use std::sync::Arc;
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ElicitRequest,
-        ElicitRequestParams, ElicitResult, ElicitationAction, ElicitationSchema, Implementation,
-        InputRequest, InputRequests, InputRequiredResult, JsonObject, ListToolsResult,
-        PaginatedRequestParams, ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
+        CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
+        CreateTaskResult, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationAction,
+        ElicitationSchema, GetTaskParams, GetTaskResult, Implementation, InputRequest,
+        InputRequests, InputRequiredResult, JsonObject, ListToolsResult, PaginatedRequestParams,
+        ProtocolVersion, ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
     },
     service::RequestContext,
+    task_manager::{TaskManager, TaskOptions},
 };
 use serde_json::{Value, json};
 
 use crate::{
+    call_scope::{CallScope, WaitOutcome},
     confirm::{Confirmations, TOKEN_LIFETIME},
     context::ToolContext,
     errors::ToolError,
     output,
     registry::{CONFIRMATION_TOKEN, PreparedCall, RegisteredTool, Registry, Selection},
 };
+
+/// How often a task's client is told to poll `tasks/get` (a run or Hex's agent moves on the
+/// scale of seconds).
+const TASK_POLL_MS: u64 = 2_000;
 
 /// The field of the confirmation form, and the key of the input request.
 const CONFIRM_FIELD: &str = "confirm";
@@ -42,6 +49,8 @@ struct Inner {
     confirmations: Confirmations,
     /// `--no-confirm`: act without asking.
     confirm: bool,
+    /// Calls served as tasks (Tasks extension), while they run and for a while after.
+    tasks: TaskManager,
 }
 
 impl HexServer {
@@ -65,6 +74,7 @@ impl HexServer {
                 ctx,
                 confirmations: Confirmations::default(),
                 confirm,
+                tasks: TaskManager::new(),
             }),
         }
     }
@@ -74,22 +84,31 @@ impl HexServer {
     }
 
     /// Runs one call the way `tools/call` does, for a peer that cannot be asked anything
-    /// (the `call` command): risky changes answer with a preview and a token.
-    pub async fn call_detached(&self, name: &str, arguments: JsonObject) -> CallToolResult {
+    /// (the `call` command): risky changes answer with a preview and a token. Also says how a
+    /// wait the call made ended, for the command's exit code.
+    pub async fn call_detached(
+        &self,
+        name: &str,
+        arguments: JsonObject,
+    ) -> (CallToolResult, Option<WaitOutcome>) {
         let request = Call::new(name, arguments);
-        match self.dispatch(request, None).await {
+        let ctx = self.inner.ctx.for_call(CallScope::detached());
+        let result = match self.dispatch(request, None, ctx.clone()).await {
             CallToolResponse::Complete(result) => result,
             // Unreachable without a peer; report rather than panic.
             _ => output::failure(&ToolError::internal(
                 "the call needed input it cannot ask for",
             )),
-        }
+        };
+        let (_, outcome) = ctx.finish();
+        (result, outcome)
     }
 
     async fn dispatch(
         &self,
         call: Call,
         peer: Option<&RequestContext<RoleServer>>,
+        ctx: ToolContext,
     ) -> CallToolResponse {
         let tool = match self.enabled_tool(&call.name) {
             Ok(tool) => tool,
@@ -102,10 +121,35 @@ impl HexServer {
         match (&prepared.risk, self.inner.confirm) {
             (Some(risk), true) => {
                 let risk = risk.clone();
-                self.confirm_then_run(call, prepared, &risk, peer).await
+                self.confirm_then_run(call, prepared, &risk, peer, ctx)
+                    .await
             }
-            _ => self.run(prepared).await.into(),
+            _ => self.run_or_spawn(prepared, peer, ctx).await,
         }
+    }
+
+    /// Runs the call, or, when it waits for something slow and the client uses the Tasks
+    /// extension, starts it as a task and answers with the task at once.
+    async fn run_or_spawn(
+        &self,
+        prepared: PreparedCall,
+        peer: Option<&RequestContext<RoleServer>>,
+        ctx: ToolContext,
+    ) -> CallToolResponse {
+        if !(prepared.waits && peer.is_some_and(client_uses_tasks)) {
+            return run(prepared, ctx).await.into();
+        }
+        let server_ctx = self.inner.ctx.clone();
+        let options = TaskOptions::new()
+            .with_poll_interval_ms(TASK_POLL_MS)
+            .with_status_message("started");
+        let task = self.inner.tasks.spawn(options, move |task| {
+            Box::pin(async move {
+                let ctx = server_ctx.for_call(CallScope::task(task));
+                Ok(run(prepared, ctx).await)
+            })
+        });
+        CallToolResponse::Task(CreateTaskResult::new(task))
     }
 
     fn enabled_tool(&self, name: &str) -> Result<&RegisteredTool, ToolError> {
@@ -126,13 +170,6 @@ impl HexServer {
         }
     }
 
-    async fn run(&self, prepared: PreparedCall) -> CallToolResult {
-        match prepared.run(self.inner.ctx.clone()).await {
-            Ok(value) => output::success(value),
-            Err(error) => output::failure(&error),
-        }
-    }
-
     /// Asks before a risky change: through elicitation where the client supports it (a
     /// server-to-client request before 2026-07-28, an input-required result since), otherwise
     /// with a preview and a single-use token bound to these exact arguments.
@@ -142,11 +179,12 @@ impl HexServer {
         prepared: PreparedCall,
         risk: &str,
         peer: Option<&RequestContext<RoleServer>>,
+        ctx: ToolContext,
     ) -> CallToolResponse {
         let confirmations = &self.inner.confirmations;
         if let Some(token) = &call.token {
             return match confirmations.redeem(token, &call.name, &call.arguments) {
-                Ok(()) => self.run(prepared).await.into(),
+                Ok(()) => run(prepared, ctx).await.into(),
                 Err(rejection) => output::failure(&ToolError::refused(format!(
                     "{}; nothing was changed. Call {} again without {CONFIRMATION_TOKEN} to get a new preview",
                     rejection.explain(),
@@ -158,7 +196,7 @@ impl HexServer {
         if let Some(state) = &call.request_state {
             return match confirmations.redeem(state, &call.name, &call.arguments) {
                 Ok(()) => match elicited_answer(call.input_responses.as_ref()) {
-                    Ok(()) => self.run(prepared).await.into(),
+                    Ok(()) => run(prepared, ctx).await.into(),
                     Err(error) => output::failure(&error).into(),
                 },
                 Err(rejection) => output::failure(&ToolError::refused(format!(
@@ -183,7 +221,7 @@ impl HexServer {
         }
         match context.peer.create_elicitation(form(message)).await {
             Ok(answer) => match check_answer(&answer) {
-                Ok(()) => self.run(prepared).await.into(),
+                Ok(()) => run(prepared, ctx).await.into(),
                 Err(error) => output::failure(&error).into(),
             },
             Err(error) => output::failure(&ToolError::refused(format!(
@@ -206,6 +244,25 @@ impl HexServer {
             ),
         }))
     }
+}
+
+/// Runs a prepared call in its context and shapes its answer: the JSON, then any blocks the
+/// tool attached (images, embedded resources).
+async fn run(prepared: PreparedCall, ctx: ToolContext) -> CallToolResult {
+    let result = prepared.run(ctx.clone()).await;
+    let (blocks, _) = ctx.finish();
+    match result {
+        Ok(value) => output::success_with(value, blocks),
+        Err(error) => output::failure(&error),
+    }
+}
+
+/// Whether the client declared the Tasks extension (per request since 2026-07-28, at
+/// `initialize` before).
+fn client_uses_tasks(context: &RequestContext<RoleServer>) -> bool {
+    context
+        .client_capabilities()
+        .is_some_and(|capabilities| capabilities.supports_tasks())
 }
 
 /// One `tools/call`, with the confirmation parameters taken out of the arguments.
@@ -305,9 +362,14 @@ impl ServerHandler for HexServer {
     fn get_info(&self) -> ServerConfig {
         let mut implementation = Implementation::new("hex-mcp", env!("CARGO_PKG_VERSION"));
         implementation.title = Some("Hex".into());
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(implementation)
-            .with_instructions(self.inner.instructions.clone())
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_tasks()
+                .build(),
+        )
+        .with_server_info(implementation)
+        .with_instructions(self.inner.instructions.clone())
     }
 
     async fn list_tools(
@@ -331,8 +393,42 @@ impl ServerHandler for HexServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let scope = CallScope::request(
+            context.ct.clone(),
+            context.peer.clone(),
+            context.meta.get_progress_token(),
+        );
+        let ctx = self.inner.ctx.for_call(scope);
         Ok(self
-            .dispatch(Call::from_request(request), Some(&context))
+            .dispatch(Call::from_request(request), Some(&context), ctx)
             .await)
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        Ok(GetTaskResult::new(
+            self.inner.tasks.get_task(&request.task_id)?,
+        ))
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.inner
+            .tasks
+            .update_task(&request.task_id, request.input_responses)
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.inner.tasks.cancel_task(&request.task_id)
     }
 }

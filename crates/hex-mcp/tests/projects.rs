@@ -225,7 +225,8 @@ async fn get_reads_one_project_and_a_404_names_the_way_to_find_ids() {
         .await
         .err();
     assert_eq!(error["status"], 404);
-    assert!(error["traceId"].is_string());
+    // GetProject answers errors in the new shape: a code, no traceId.
+    assert_eq!(error["code"], "NOT_FOUND");
     assert!(
         error["next"]
             .as_str()

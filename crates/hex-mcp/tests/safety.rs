@@ -111,9 +111,9 @@ async fn a_toolset_enables_only_its_tools_and_the_instructions_say_only_that() {
 }
 
 #[tokio::test]
-async fn single_tools_add_to_toolsets_and_the_default_set_is_lean() {
+async fn single_tools_add_to_toolsets() {
     let session = Launch::embedded()
-        .env("HEX_MCP_TOOLSETS", "default")
+        .env("HEX_MCP_TOOLSETS", "runs")
         .env("HEX_MCP_TOOLS", "list_hex_groups")
         .start()
         .await;

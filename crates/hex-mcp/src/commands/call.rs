@@ -7,6 +7,7 @@ use rmcp::model::{CallToolResult, JsonObject};
 use serde_json::Value;
 
 use crate::{
+    call_scope::WaitOutcome,
     cli::CallArgs,
     registry::{CONFIRMATION_TOKEN, Selection},
     server::HexServer,
@@ -66,7 +67,7 @@ pub fn call(args: &CallArgs) -> u8 {
             super::context(target),
             !args.no_confirm,
         );
-        let mut result = server.call_detached(name, arguments.clone()).await;
+        let (mut result, mut outcome) = server.call_detached(name, arguments.clone()).await;
         // A shell has a person at it: ask there, since a token cannot outlive this process.
         if let Some(token) = preview_token(&result) {
             if !ask_at_terminal(&result) {
@@ -76,10 +77,25 @@ pub fn call(args: &CallArgs) -> u8 {
             }
             let mut confirmed = arguments;
             confirmed.insert(CONFIRMATION_TOKEN.into(), Value::String(token));
-            result = server.call_detached(name, confirmed).await;
+            (result, outcome) = server.call_detached(name, confirmed).await;
         }
-        print_result(&result)
+        let code = print_result(&result);
+        match (code, outcome) {
+            (exit::OK, Some(outcome)) => wait_exit_code(outcome),
+            _ => code,
+        }
     })
+}
+
+/// A waited-for run or thread that did not succeed fails the command, with a code per outcome
+/// (README, "From a shell or a pipeline").
+fn wait_exit_code(outcome: WaitOutcome) -> u8 {
+    match outcome {
+        WaitOutcome::Succeeded => exit::OK,
+        WaitOutcome::Failed => exit::WAIT_FAILED,
+        WaitOutcome::Killed => exit::WAIT_KILLED,
+        WaitOutcome::StillRunning => exit::WAIT_TIMED_OUT,
+    }
 }
 
 /// The confirmation token of a preview, if the result is one.

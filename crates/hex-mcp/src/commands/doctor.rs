@@ -64,7 +64,10 @@ pub fn doctor(args: &ConnectionArgs) -> u8 {
 
 async fn check_api(client: &HexClient) -> bool {
     match client.users().me().await {
-        Ok(me) => report(true, &format!("token accepted: {} ({})", me.email, me.role)),
+        Ok(me) => match &me.role {
+            Some(role) => report(true, &format!("token accepted: {} ({role})", me.email)),
+            None => report(true, "token accepted: a workspace token (no user)"),
+        },
         Err(error) => {
             report(
                 false,

@@ -30,6 +30,12 @@ pub mod exit {
     pub const USAGE: u8 = 2;
     /// A risky change was previewed and needs a confirmation token.
     pub const NEEDS_CONFIRMATION: u8 = 3;
+    /// A waited-for run ended ERRORED or UNABLE_TO_ALLOCATE_KERNEL, or a thread ended ERROR.
+    pub const WAIT_FAILED: u8 = 4;
+    /// A waited-for run ended KILLED.
+    pub const WAIT_KILLED: u8 = 5;
+    /// The wait ran out while the run or thread was still going.
+    pub const WAIT_TIMED_OUT: u8 = 6;
 }
 
 /// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter (default `warn`).

@@ -22,8 +22,12 @@ pub fn tools(args: &ToolsArgs) -> u8 {
     };
     let enabled: Vec<_> = registry.enabled(&selection).collect();
     if args.json {
-        let list =
-            ListToolsResult::with_all_items(enabled.iter().map(|tool| tool.describe()).collect());
+        let list = ListToolsResult::with_all_items(
+            enabled
+                .iter()
+                .map(|tool| tool.describe_with_operations())
+                .collect(),
+        );
         match serde_json::to_string_pretty(&list) {
             Ok(text) => println!("{text}"),
             Err(error) => return fail(exit::FAILED, error),

@@ -1,6 +1,7 @@
 //! Cells of a project's draft notebook (never the published app): list, read, create, change
 //! and delete them.
 
+use hex_client::Operation;
 use hex_client::api::cells::{
     Cell, CellContents, CellLocation, CreateCellRequest, ListCellsParams, NewCellContents,
     NewCellType, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest, UpdateSqlCell,
@@ -85,12 +86,9 @@ impl HexTool for ListCells {
         description: "A project's draft notebook cells in order: type, label, data connection, source (long ones cut).",
         toolset: Toolset::Cells,
         effect: Effect::READ,
+        operations: &[Operation::ListCells],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListCellsParams {
@@ -139,12 +137,9 @@ impl HexTool for GetCell {
         description: "One draft notebook cell with its full source.",
         toolset: Toolset::Cells,
         effect: Effect::READ,
+        operations: &[Operation::GetCell],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let cell = ctx
@@ -231,12 +226,9 @@ impl HexTool for CreateCell {
         description: "Add a SQL, CODE (Python) or MARKDOWN cell to a project's draft notebook.",
         toolset: Toolset::Cells,
         effect: Effect::CREATE,
+        operations: &[Operation::CreateCell],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let project_id = input.project_id.clone();
@@ -337,12 +329,9 @@ impl HexTool for UpdateCell {
         description: "Replace a draft cell's source (give the one matching its cellType) and/or set or clear a SQL cell's data connection.",
         toolset: Toolset::Cells,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::UpdateCell],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let request = input.request()?;
@@ -375,6 +364,7 @@ impl HexTool for DeleteCell {
         description: "Permanently delete a cell from a project's draft notebook. Asks for confirmation.",
         toolset: Toolset::Cells,
         effect: Effect::DELETE,
+        operations: &[Operation::DeleteCell],
         confirm: Confirm::WhenRisky,
     };
 

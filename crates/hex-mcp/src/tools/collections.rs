@@ -1,6 +1,7 @@
 //! Collections: list, read, create and edit them, with who they are shared with. Projects are put
 //! in a collection with update_hex_project_collection_sharing and listed with list_hex_projects.
 
+use hex_client::Operation;
 use hex_client::api::collections::{
     CollectionGrant, CollectionSharing, CollectionSortBy, CollectionWorkspace,
     CreateCollectionRequest, ListCollectionsParams, UpdateCollectionRequest,
@@ -65,12 +66,9 @@ impl HexTool for ListCollections {
         description: "List collections by name, with their sharing. A collection's projects: list_hex_projects collection_id.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
+        operations: &[Operation::ListCollections],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListCollectionsParams {
@@ -103,12 +101,9 @@ impl HexTool for GetCollection {
         description: "Get one collection: name, description, creator, sharing. Its projects: list_hex_projects with collection_id.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
+        operations: &[Operation::GetCollection],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let collection = ctx
@@ -268,6 +263,7 @@ impl HexTool for CreateCollection {
         description: "Create a collection, optionally shared with users, groups and every workspace member. Add projects with update_hex_project_collection_sharing.",
         toolset: Toolset::Collections,
         effect: Effect::CREATE,
+        operations: &[Operation::CreateCollection],
         confirm: Confirm::WhenRisky,
     };
 
@@ -323,6 +319,7 @@ impl HexTool for UpdateCollection {
         description: "Rename a collection, change its description, or set users', groups' or every workspace member's access to it (NONE removes; unlisted ones keep theirs).",
         toolset: Toolset::Collections,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditCollection],
         confirm: Confirm::WhenRisky,
     };
 

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 
+use hex_client::Operation;
 use hex_client::api::connections::{
     ConnectionSortBy, CreateDataConnectionRequest, DataConnection, ListDataConnectionsParams,
     SchemaFilters, SchemaRefreshSchedule, UpdateDataConnectionRequest,
@@ -26,6 +27,7 @@ use crate::{
 };
 
 mod details;
+mod schema;
 mod secrets;
 mod settings;
 
@@ -33,12 +35,14 @@ use details::Details;
 use settings::Sharing;
 
 pub fn tools() -> Vec<RegisteredTool> {
-    vec![
+    let mut tools = vec![
         RegisteredTool::of::<ListConnections>(),
         RegisteredTool::of::<GetConnection>(),
         RegisteredTool::of::<CreateConnection>(),
         RegisteredTool::of::<UpdateConnection>(),
-    ]
+    ];
+    tools.extend(schema::tools());
+    tools
 }
 
 /// The tool that finds connection ids, for 404 hints.
@@ -200,12 +204,9 @@ impl HexTool for ListConnections {
         description: "List data connections: id, name, type, description, details (no secrets).",
         toolset: Toolset::Connections,
         effect: Effect::READ,
+        operations: &[Operation::ListDataConnections],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListDataConnectionsParams {
@@ -252,12 +253,9 @@ impl HexTool for GetConnection {
         description: "Get one data connection: type, connection details (never secrets), settings, schema filters, refresh schedule and sharing.",
         toolset: Toolset::Connections,
         effect: Effect::READ,
+        operations: &[Operation::GetDataConnection],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let connection = ctx
@@ -329,6 +327,7 @@ impl HexTool for CreateConnection {
         description: "Create a data connection to a warehouse or database. Give secrets as {\"env\": …} or {\"file\": …} references; outputs never contain them.",
         toolset: Toolset::Connections,
         effect: Effect::CREATE,
+        operations: &[Operation::CreateDataConnection],
         confirm: Confirm::WhenRisky,
     };
 
@@ -451,6 +450,7 @@ impl HexTool for UpdateConnection {
         description: "Change only the given fields of a data connection (false counts). Replacing credentials or giving public access asks for confirmation.",
         toolset: Toolset::Connections,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditDataConnection],
         confirm: Confirm::WhenRisky,
     };
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use hex_client::Operation;
 use hex_client::api::groups::{
     CreateGroupRequest, GroupMemberChanges, GroupMembers, GroupSortBy, ListGroupsParams,
     MAX_MEMBER_CHANGES, UpdateGroupRequest,
@@ -94,12 +95,9 @@ impl HexTool for ListGroups {
         description: "List groups (id, name, createdAt); their members: list_hex_users with group_id.",
         toolset: Toolset::Groups,
         effect: Effect::READ,
+        operations: &[Operation::ListGroups],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListGroupsParams {
@@ -133,12 +131,9 @@ impl HexTool for GetGroup {
         description: "Get one group: id, name, createdAt. Its members: list_hex_users with group_id.",
         toolset: Toolset::Groups,
         effect: Effect::READ,
+        operations: &[Operation::GetGroup],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let group = ctx
@@ -173,12 +168,9 @@ impl HexTool for CreateGroup {
         description: "Create a group, optionally with members (user ids from list_hex_users). Names need not be unique.",
         toolset: Toolset::Groups,
         effect: Effect::CREATE,
+        operations: &[Operation::CreateGroup],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         check_name(&input.name)?;
@@ -273,12 +265,9 @@ impl HexTool for UpdateGroup {
         description: "Rename a group and/or add and remove members by user id. Removed members lose the access the group grants.",
         toolset: Toolset::Groups,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditGroup],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let request = input.request()?;
@@ -311,6 +300,7 @@ impl HexTool for DeleteGroup {
         description: "Delete a group; its members keep their accounts but lose the access it granted. Cannot be undone; asks for confirmation.",
         toolset: Toolset::Groups,
         effect: Effect::DELETE,
+        operations: &[Operation::DeleteGroup],
         confirm: Confirm::WhenRisky,
     };
 

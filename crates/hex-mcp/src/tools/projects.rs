@@ -1,5 +1,6 @@
 //! Projects: list with Hex's filters, search titles across all pages, read one.
 
+use hex_client::Operation;
 use hex_client::api::projects::{
     GetProjectParams, ListProjectsParams, Project, ProjectSortBy, Schedule,
 };
@@ -20,12 +21,16 @@ use crate::{
     registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
 };
 
+mod manage;
+
 pub fn tools() -> Vec<RegisteredTool> {
-    vec![
+    let mut tools = vec![
         RegisteredTool::of::<ListProjects>(),
         RegisteredTool::of::<SearchProjects>(),
         RegisteredTool::of::<GetProject>(),
-    ]
+    ];
+    tools.extend(manage::tools());
+    tools
 }
 
 input_enum!(
@@ -136,12 +141,9 @@ impl HexTool for ListProjects {
         description: "List projects, newest first, with Hex's filters and sorting.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
+        operations: &[Operation::ListProjects],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let hex = ctx.hex()?;
@@ -209,12 +211,9 @@ impl HexTool for SearchProjects {
         description: "Find projects whose title matches a regex, across all of Hex's pages. Each match once; says if it stopped early and how to continue.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
+        operations: &[Operation::ListProjects],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let pattern = compile(&input.search_pattern)?;
@@ -356,12 +355,9 @@ impl HexTool for GetProject {
         description: "Get one project: title, description, owner, status, categories, schedules, analytics, dates, optionally sharing.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
+        operations: &[Operation::GetProject],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = GetProjectParams {

@@ -3,6 +3,7 @@
 
 mod wait;
 
+use hex_client::Operation;
 use hex_client::api::runs::{
     GetProjectRunsParams, GetRunStatusParams, ProjectRuns, RunNotification, RunProjectRequest,
     RunStatus,
@@ -207,12 +208,9 @@ impl HexTool for RunProject {
         description: "Start a run of a project's published version. Returns runId; with wait_seconds, also the run's final status.",
         toolset: Toolset::Runs,
         effect: Effect::CREATE,
+        operations: &[Operation::RunProject, Operation::GetRunStatus],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         input.check()?;
@@ -292,12 +290,9 @@ impl HexTool for GetRunStatusTool {
         description: "A run's status, times and URL; with wait_seconds, waits for it to end (COMPLETED, ERRORED, KILLED…).",
         toolset: Toolset::Runs,
         effect: Effect::READ,
+        operations: &[Operation::GetRunStatus],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         check_wait(input.wait_seconds)?;
@@ -343,12 +338,9 @@ impl HexTool for GetProjectRuns {
         description: "A project's runs, newest first. Pass pagination.next_offset back as `offset`.",
         toolset: Toolset::Runs,
         effect: Effect::READ,
+        operations: &[Operation::GetProjectRuns],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let limit = input.limit.unwrap_or(25).clamp(1, MAX_PAGE);
@@ -430,12 +422,9 @@ impl HexTool for CancelRun {
         description: "Stop a PENDING or RUNNING run (it ends KILLED). A run that already ended is an error.",
         toolset: Toolset::Runs,
         effect: Effect::DELETE,
+        operations: &[Operation::CancelRun],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let run_id = input.run_id.as_str();

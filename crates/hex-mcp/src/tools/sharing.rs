@@ -5,6 +5,7 @@
 mod batches;
 mod grants;
 
+use hex_client::Operation;
 use hex_client::api::sharing::{
     CollectionGrant, GroupGrant, SharingError, UserGrant, WorkspaceSharing,
 };
@@ -87,6 +88,7 @@ impl HexTool for UpdateUserSharing {
         description: "Set users' access to one project. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditProjectSharingUsers],
         confirm: Confirm::WhenRisky,
     };
 
@@ -172,6 +174,7 @@ impl HexTool for UpdateGroupSharing {
         description: "Set groups' access to one project: each member gets it. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditProjectSharingGroups],
         confirm: Confirm::WhenRisky,
     };
 
@@ -240,6 +243,7 @@ impl HexTool for UpdateCollectionSharing {
         description: "Add one project to collections, with the access their members get. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditProjectSharingCollections],
         confirm: Confirm::WhenRisky,
     };
 
@@ -301,6 +305,7 @@ impl HexTool for UpdateWorkspaceSharing {
         description: "Set one project's access for everyone in the workspace and/or anyone with the link on the public web. NONE turns it off.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
+        operations: &[Operation::EditProjectSharingOrgAndPublic],
         confirm: Confirm::WhenRisky,
     };
 

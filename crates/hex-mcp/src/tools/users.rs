@@ -1,5 +1,6 @@
 //! Users: who the token acts as, the workspace's users (or one group's members), deactivation.
 
+use hex_client::Operation;
 use hex_client::api::users::{ListUsersParams, Me, UserSortBy};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -44,12 +45,9 @@ impl HexTool for GetCurrentUser {
         description: "The user this server's token acts as: id, name, email, role, workspace, token expiry.",
         toolset: Toolset::Users,
         effect: Effect::READ,
+        operations: &[Operation::Me],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, _: Self::Input) -> ToolResult {
         let me = ctx.hex()?.users().me().await?;
@@ -92,12 +90,9 @@ impl HexTool for ListUsers {
         description: "List active users (id, name, email, role, lastLoginDate) or, with group_id, a group's members.",
         toolset: Toolset::Users,
         effect: Effect::READ,
+        operations: &[Operation::ListUsers],
         confirm: Confirm::Never,
     };
-
-    fn risk(_: &Self::Input) -> Option<String> {
-        None
-    }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListUsersParams {
@@ -107,6 +102,7 @@ impl HexTool for ListUsers {
             sort_by: input.sort_by.map(|sort| sort.to::<UserSortBy>()),
             sort_direction: input.sort_direction.map(|direction| direction.to()),
             group_id: input.group_id.as_ref().map(HexId::to_string),
+            ..ListUsersParams::default()
         };
         let page = ctx.hex()?.users().list(&params).await.map_err(|error| {
             let error = ToolError::from(error);
@@ -139,6 +135,7 @@ impl HexTool for DeactivateUser {
         description: "Deactivate a user: they can no longer sign in or use their access; the API cannot reactivate them. Asks for confirmation.",
         toolset: Toolset::Users,
         effect: Effect::DELETE,
+        operations: &[Operation::DeactivateUser],
         confirm: Confirm::WhenRisky,
     };
 

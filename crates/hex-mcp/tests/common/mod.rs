@@ -21,10 +21,14 @@ use hex_sandbox::{RateLimitMode, RunningSandbox, Sandbox, SandboxConfig};
 use rmcp::{
     ClientHandler, RoleClient, ServiceExt,
     model::{
-        CallToolRequestParams, CallToolResponse, CallToolResult, ClientCapabilities, ClientConfig,
-        ElicitRequestParams, ElicitResult, ElicitationAction, Implementation, ProtocolVersion,
+        CallToolRequest, CallToolRequestParams, CallToolResponse, CallToolResult,
+        ClientCapabilities, ClientConfig, ClientRequest, ElicitRequestParams, ElicitResult,
+        ElicitationAction, Implementation, ProgressNotificationParam, ProtocolVersion,
     },
-    service::{ClientLifecycleMode, ClientServiceExt, RequestContext, RunningService},
+    service::{
+        ClientLifecycleMode, ClientServiceExt, PeerRequestOptions, RequestContext, RequestHandle,
+        RunningService,
+    },
 };
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, ReadBuf};
@@ -60,20 +64,38 @@ pub struct TestClient {
     pub tick: bool,
     pub asked: Arc<Mutex<Vec<String>>>,
     pub protocol: Option<ProtocolVersion>,
+    /// Declare the Tasks extension (`io.modelcontextprotocol/tasks`).
+    pub tasks: bool,
+    /// Every progress notification received, in order.
+    pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
 }
 
 impl ClientHandler for TestClient {
     fn get_info(&self) -> ClientConfig {
-        let capabilities = if self.answer.is_some() {
+        let mut capabilities = if self.answer.is_some() {
             ClientCapabilities::builder().enable_elicitation().build()
         } else {
             ClientCapabilities::default()
         };
+        if self.tasks {
+            capabilities.extensions = ClientCapabilities::builder()
+                .enable_tasks()
+                .build()
+                .extensions;
+        }
         let info = ClientConfig::new(capabilities, Implementation::new("hex-mcp-tests", "0"));
         match &self.protocol {
             Some(version) => info.with_protocol_version(version.clone()),
             None => info,
         }
+    }
+
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
     }
 
     async fn create_elicitation(
@@ -305,6 +327,24 @@ impl Session {
         let params = CallToolRequestParams::new(tool.to_string())
             .with_arguments(arguments.as_object().cloned().unwrap_or_default());
         self.client.call_tool_once(params).await.unwrap()
+    }
+
+    /// Starts a call without waiting for its answer: the handle can be cancelled
+    /// (`notifications/cancelled`) or awaited.
+    pub async fn start_call(&self, tool: &str, arguments: Value) -> RequestHandle<RoleClient> {
+        let params = CallToolRequestParams::new(tool.to_string())
+            .with_arguments(arguments.as_object().cloned().unwrap_or_default());
+        let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+        self.client
+            .peer()
+            .send_cancellable_request(request, PeerRequestOptions::no_options())
+            .await
+            .unwrap()
+    }
+
+    /// The progress notifications received so far.
+    pub fn progress(&self) -> Vec<ProgressNotificationParam> {
+        self.client.service().progress.lock().unwrap().clone()
     }
 
     pub async fn tool_names(&self) -> Vec<String> {
