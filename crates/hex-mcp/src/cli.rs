@@ -49,6 +49,16 @@ pub struct ConnectionArgs {
     pub api_key: Option<String>,
 }
 
+/// Local directories tools may read files from and write files to.
+#[derive(Debug, Clone, Default, Args)]
+pub struct FileArgs {
+    /// A directory tools may read from and write to (secrets by file, semantic project archives,
+    /// exports); repeatable. None: tools touch no local file [env: HEX_MCP_ALLOW_PATHS, separated
+    /// like PATH]
+    #[arg(long = "allow-path", value_name = "DIR")]
+    pub allow_paths: Vec<std::path::PathBuf>,
+}
+
 /// Which tools are enabled.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SelectionArgs {
@@ -76,6 +86,8 @@ pub struct RunArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub selection: SelectionArgs,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// Start the Hex API sandbox in-process and use it: no account, no config.
     #[arg(long)]
     pub sandbox: bool,
@@ -121,6 +133,8 @@ pub struct CallArgs {
     pub json: String,
     #[command(flatten)]
     pub connection: ConnectionArgs,
+    #[command(flatten)]
+    pub files: FileArgs,
     /// Use the in-process Hex API sandbox: no account, no config.
     #[arg(long)]
     pub sandbox: bool,

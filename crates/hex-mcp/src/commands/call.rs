@@ -61,12 +61,11 @@ pub fn call(args: &CallArgs) -> u8 {
                 Err(message) => return fail(exit::USAGE, message),
             }
         };
-        let server = HexServer::new(
-            registry.clone(),
-            selection,
-            super::context(target),
-            !args.no_confirm,
-        );
+        let context = match super::context(target, &args.files) {
+            Ok(context) => context,
+            Err(message) => return fail(exit::USAGE, message),
+        };
+        let server = HexServer::new(registry.clone(), selection, context, !args.no_confirm);
         let (mut result, mut outcome) = server.call_detached(name, arguments.clone()).await;
         // A shell has a person at it: ask there, since a token cannot outlive this process.
         if let Some(token) = preview_token(&result) {

@@ -7,7 +7,7 @@ use hex_client::{RateLimits, SecretString};
 use hex_sandbox::RunningSandbox;
 
 use crate::{
-    cli::{Cli, Command, ConnectionArgs, SelectionArgs},
+    cli::{Cli, Command, ConnectionArgs, FileArgs, SelectionArgs},
     config::{self, Overrides, Settings},
     context::{HexTarget, Limits, ToolContext},
     registry::{Registry, Selection, parse_toolsets},
@@ -190,6 +190,12 @@ pub fn registry() -> Arc<Registry> {
     Arc::new(tools::registry())
 }
 
-pub fn context(target: HexTarget) -> ToolContext {
-    ToolContext::new(target, Limits::from_env(|name| std::env::var(name).ok()))
+/// The tools' context: the target, limits from the environment, and the allowed directories
+/// (`--allow-path` and `HEX_MCP_ALLOW_PATHS`; one that does not exist is an error).
+pub fn context(target: HexTarget, files: &FileArgs) -> Result<ToolContext, String> {
+    let mut limits = Limits::from_env(|name| std::env::var(name).ok());
+    let from_env = std::env::var(crate::files::ENV_ALLOW_PATHS).ok();
+    limits.allowed_paths =
+        crate::files::AllowedPaths::from_sources(&files.allow_paths, from_env.as_deref())?;
+    Ok(ToolContext::new(target, limits))
 }

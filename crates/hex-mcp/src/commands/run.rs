@@ -40,12 +40,11 @@ pub fn run(args: &RunArgs) -> u8 {
                 Err(message) => return fail(exit::USAGE, message),
             }
         };
-        let server = HexServer::new(
-            registry,
-            selection,
-            super::context(target),
-            !args.no_confirm,
-        );
+        let context = match super::context(target, &args.files) {
+            Ok(context) => context,
+            Err(message) => return fail(exit::USAGE, message),
+        };
+        let server = HexServer::new(registry, selection, context, !args.no_confirm);
         let served = match args.transport {
             Transport::Stdio => transport::stdio::serve(server).await,
             Transport::Http => transport::http::serve(server, args.bind).await,
