@@ -327,3 +327,108 @@ async fn the_sandbox_command_serves_hex_api_with_bearer_auth() {
     assert_eq!(status.as_u16(), 401);
     child.start_kill().unwrap();
 }
+
+/// A pipeline (Airflow, CI) must be able to trust the exit code of a waited run: 0 only when it
+/// COMPLETED, 4 when it failed, 5 when it was killed, 6 when the wait ran out first.
+#[tokio::test]
+async fn a_waited_run_exits_with_a_code_per_outcome() {
+    let sandbox = common::sandbox_with(|config| {
+        config.run_pending = Duration::from_millis(200);
+        config.run_running = Duration::from_millis(300);
+    })
+    .await;
+    let home = home("call-runs");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", &sandbox.base_url()),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let state = sandbox.state();
+    let call = |project: String, wait: u32| {
+        let json = format!(r#"{{"project_id": "{project}", "wait_seconds": {wait}}}"#);
+        async move { run(&["call", "run_hex_project", "--json", &json], &env, "").await }
+    };
+
+    let completed = call(state.runnable_project_ids()[0].clone(), 30).await;
+    assert_eq!(completed.code, 0, "{}", completed.stdout);
+    let value: Value = serde_json::from_str(completed.stdout.trim()).unwrap();
+    assert_eq!(value["runStatus"]["status"], "COMPLETED");
+
+    let failing = state.failing_project_ids()[0].clone();
+    let errored = call(failing, 30).await;
+    assert_eq!(errored.code, 4, "{}", errored.stdout);
+    let value: Value = serde_json::from_str(errored.stdout.trim()).unwrap();
+    assert_eq!(value["runStatus"]["status"], "ERRORED");
+    // Without a wait, starting the same run is a success: nothing was waited for.
+    let started = run(
+        &[
+            "call",
+            "run_hex_project",
+            "--json",
+            &format!(r#"{{"project_id": "{}"}}"#, state.failing_project_ids()[0]),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(started.code, 0, "{}", started.stdout);
+}
+
+#[tokio::test]
+async fn a_run_still_going_or_killed_fails_the_waited_call() {
+    let sandbox =
+        common::sandbox_with(|config| config.run_pending = Duration::from_secs(120)).await;
+    let home = home("call-runs-slow");
+    let base = sandbox.base_url();
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", base.as_str()),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let project = sandbox.state().runnable_project_ids()[0].clone();
+    let json = format!(r#"{{"project_id": "{project}", "wait_seconds": 1}}"#);
+    let timed_out = run(&["call", "run_hex_project", "--json", &json], &env, "").await;
+    assert_eq!(timed_out.code, 6, "{}", timed_out.stdout);
+    let value: Value = serde_json::from_str(timed_out.stdout.trim()).unwrap();
+    assert_eq!(value["finished"], false);
+
+    // Killed while waited for: cancel the run behind the call's back.
+    let before = sandbox.state().run_ids(&project);
+    let json = format!(r#"{{"project_id": "{project}", "wait_seconds": 60}}"#);
+    let waiting = tokio::spawn(async move {
+        let env = [
+            ("HOME", "/tmp"),
+            ("HEX_API_URL", base.as_str()),
+            ("HEX_API_KEY", TOKEN),
+        ];
+        run(&["call", "run_hex_project", "--json", &json], &env, "").await
+    });
+    let mut started = None;
+    for _ in 0..100 {
+        started = sandbox
+            .state()
+            .run_ids(&project)
+            .into_iter()
+            .find(|id| !before.contains(id));
+        if started.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let started = started.expect("the call started a run");
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let cancelled = reqwest::Client::new()
+        .delete(format!(
+            "{}/projects/{project}/runs/{started}",
+            sandbox.base_url()
+        ))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status().as_u16(), 204);
+    let killed = waiting.await.unwrap();
+    assert_eq!(killed.code, 5, "{}", killed.stdout);
+    let value: Value = serde_json::from_str(killed.stdout.trim()).unwrap();
+    assert_eq!(value["runStatus"]["status"], "KILLED");
+}

@@ -470,3 +470,137 @@ async fn notifications_are_sent_in_hexs_shape_and_read_back() {
     assert_eq!(recipients, ["SLACK_CHANNEL", "USER"]);
     session.finish().await;
 }
+
+/// A waited run reports each new status as MCP progress (the client sends a progress token),
+/// and the outcome comes with the answer.
+#[tokio::test]
+async fn a_waited_run_reports_progress_as_its_status_changes() {
+    let sandbox = sandbox_with(|config| {
+        config.run_pending = Duration::from_millis(1_000);
+        config.run_running = Duration::from_millis(4_000);
+    })
+    .await;
+    let session = Launch::against(&sandbox).start().await;
+    let project = runnable(&sandbox);
+    let run = session
+        .call(
+            "run_hex_project",
+            json!({"project_id": project, "wait_seconds": 60}),
+        )
+        .await
+        .ok();
+    assert_eq!(run["runStatus"]["status"], "COMPLETED", "{run}");
+    let progress = session.progress();
+    let messages: Vec<String> = progress
+        .iter()
+        .filter_map(|note| note.message.clone())
+        .collect();
+    assert!(progress.len() >= 2, "{messages:?}");
+    assert!(messages[0].contains("started"), "{messages:?}");
+    assert!(
+        messages.last().unwrap().contains("COMPLETED"),
+        "{messages:?}"
+    );
+    // Progress only grows.
+    assert!(
+        progress
+            .windows(2)
+            .all(|pair| pair[0].progress <= pair[1].progress)
+    );
+    session.finish().await;
+}
+
+/// Cancelling a waiting call stops the polling within a second; the run itself goes on.
+#[tokio::test]
+async fn a_cancelled_wait_stops_polling_within_a_second() {
+    let sandbox = sandbox_with(|config| config.run_pending = Duration::from_secs(120)).await;
+    let session = Launch::against(&sandbox).start().await;
+    let project = runnable(&sandbox);
+    let handle = session
+        .start_call(
+            "run_hex_project",
+            json!({"project_id": project, "wait_seconds": 120}),
+        )
+        .await;
+    // Let it start the run and make a poll or two.
+    for _ in 0..100 {
+        if sandbox.count_requests("GET", STATUS_PATH) >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(sandbox.count_requests("GET", STATUS_PATH) >= 1);
+    handle.cancel(Some("test".into())).await.unwrap();
+    let cancelled_at = time::OffsetDateTime::now_utc();
+    // Longer than two poll intervals: a wait that did not stop would have polled again.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let late: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|request| request.method == "GET" && request.path.contains("/runs/"))
+        .filter(|request| request.time > cancelled_at + time::Duration::seconds(1))
+        .collect();
+    assert!(late.is_empty(), "polled after the cancel: {late:?}");
+    // The run was not touched.
+    let runs = sandbox.state().run_ids(&project);
+    assert_eq!(sandbox.count_requests("DELETE", "/v1/projects/*/runs/*"), 0);
+    assert!(!runs.is_empty());
+    session.finish().await;
+}
+
+/// A client that uses the Tasks extension gets a waited run as a task: the call answers at once
+/// and tasks/get gives the run's final status.
+#[tokio::test]
+async fn a_waited_run_is_a_task_for_clients_that_use_tasks() {
+    use rmcp::model::{CallToolRequestParams, CallToolResponse, GetTaskParams, TaskPayload};
+    let sandbox = sandbox().await;
+    let client = common::TestClient {
+        tasks: true,
+        ..common::TestClient::default()
+    };
+    let session = Launch::against(&sandbox).client(client).start().await;
+    let project = runnable(&sandbox);
+    let params = CallToolRequestParams::new("run_hex_project").with_arguments(
+        json!({"project_id": project, "wait_seconds": 60})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    );
+    let CallToolResponse::Task(created) = session.client.call_tool_once(params).await.unwrap()
+    else {
+        panic!("expected a task");
+    };
+    let task_id = created.task.task_id.clone();
+    let finished = loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let info = session
+            .client
+            .peer()
+            .get_task(GetTaskParams::new(task_id.clone()))
+            .await
+            .unwrap();
+        if info.task.status().is_terminal() {
+            break info.task;
+        }
+    };
+    let TaskPayload::Completed { result } = finished.payload else {
+        panic!("expected a completed task, got {:?}", finished.payload);
+    };
+    let result: rmcp::model::CallToolResult =
+        serde_json::from_value(Value::Object(result)).unwrap();
+    let value = result.structured_content.unwrap();
+    assert_eq!(value["runStatus"]["status"], "COMPLETED", "{value}");
+    assert!(
+        sandbox
+            .state()
+            .run_ids(&project)
+            .contains(&value["runId"].as_str().unwrap().to_string())
+    );
+    // Without a wait, the same client gets the answer directly.
+    let direct = session
+        .call("run_hex_project", json!({"project_id": project}))
+        .await
+        .ok();
+    assert!(direct["runId"].is_string());
+    session.finish().await;
+}

@@ -212,6 +212,10 @@ impl HexTool for RunProject {
         confirm: Confirm::Never,
     };
 
+    fn waits(input: &Self::Input) -> bool {
+        input.wait_seconds.unwrap_or(0) > 0 && input.dry_run != Some(true)
+    }
+
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         input.check()?;
         let hex = ctx.hex()?;
@@ -235,7 +239,7 @@ impl HexTool for RunProject {
         if seconds > 0 {
             // The run exists whatever happens while waiting: a failed wait is reported beside
             // it, never instead of it.
-            match wait_for_end(hex, &run.project_id, &run.run_id, seconds, None).await {
+            match wait_for_end(&ctx, hex, &run.project_id, &run.run_id, seconds, None).await {
                 Ok(waited) => {
                     object.insert("runStatus".into(), status_beside_run(&waited.status)?);
                     for (key, note) in waited.notes() {
@@ -243,6 +247,8 @@ impl HexTool for RunProject {
                     }
                 }
                 Err(error) => {
+                    // The run's end is unknown: a pipeline must not read this as success.
+                    ctx.set_outcome(crate::context::WaitOutcome::StillRunning);
                     object.insert(
                         "waitError".into(),
                         json!(format!(
@@ -294,6 +300,10 @@ impl HexTool for GetRunStatusTool {
         confirm: Confirm::Never,
     };
 
+    fn waits(input: &Self::Input) -> bool {
+        input.wait_seconds.unwrap_or(0) > 0
+    }
+
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         check_wait(input.wait_seconds)?;
         let hex = ctx.hex()?;
@@ -304,10 +314,10 @@ impl HexTool for GetRunStatusTool {
             .await
             .map_err(|error| run_error(error, run_id))?;
         let seconds = input.wait_seconds.unwrap_or(0);
-        if seconds == 0 || status.status.is_terminal() {
+        if seconds == 0 {
             return to_output(&status);
         }
-        let waited = wait_for_end(hex, project_id, run_id, seconds, Some(status)).await?;
+        let waited = wait_for_end(&ctx, hex, project_id, run_id, seconds, Some(status)).await?;
         status_output(&waited)
     }
 }

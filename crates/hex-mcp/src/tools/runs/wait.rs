@@ -1,15 +1,20 @@
-//! Waiting for a run to end: polls GetRunStatus at a pace Hex's `hex-api` quota allows.
+//! Waiting for a run to end: polls GetRunStatus at a pace Hex's `hex-api` quota allows, reports
+//! progress as the status changes, and stops within a second when the call is cancelled.
 
 use std::time::Duration;
 
 use hex_client::{
     HexClient, HexError, RateGroup, RateLimits,
-    api::runs::{GetRunStatusParams, RunStatus},
+    api::runs::{GetRunStatusParams, RunStatus, RunStatusKind},
 };
 use serde_json::{Value, json};
 use tokio::time::{Instant, sleep_until};
 
-use crate::{errors::ToolError, output::to_output};
+use crate::{
+    context::{ToolContext, WaitOutcome},
+    errors::ToolError,
+    output::to_output,
+};
 
 /// The longest a call may wait, in seconds.
 pub const MAX_WAIT_SECONDS: u32 = 600;
@@ -61,9 +66,21 @@ impl Waited {
     }
 }
 
+/// How a run's status ends a wait, for `hex-mcp call`'s exit code.
+pub fn outcome(status: &RunStatusKind) -> WaitOutcome {
+    match status {
+        RunStatusKind::Completed => WaitOutcome::Succeeded,
+        RunStatusKind::Killed => WaitOutcome::Killed,
+        status if status.is_terminal() => WaitOutcome::Failed,
+        _ => WaitOutcome::StillRunning,
+    }
+}
+
 /// Polls until the run ends or `seconds` pass, with a last poll at the deadline. `latest` is a
-/// status already read (`None`: the run was just started).
+/// status already read (`None`: the run was just started). Each new status is reported as
+/// progress; a cancelled call stops polling at once. The outcome is recorded on `ctx`.
 pub async fn wait_for_end(
+    ctx: &ToolContext,
     hex: &HexClient,
     project_id: &str,
     run_id: &str,
@@ -71,12 +88,31 @@ pub async fn wait_for_end(
     mut latest: Option<RunStatus>,
 ) -> Result<Waited, ToolError> {
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(u64::from(seconds.min(MAX_WAIT_SECONDS)));
+    let total = seconds.min(MAX_WAIT_SECONDS);
+    let deadline = started + Duration::from_secs(u64::from(total));
     let interval = poll_interval(hex.rate_limits());
     let params = GetRunStatusParams::default();
     let mut pause = interval;
     let mut failure: Option<HexError> = None;
+    let mut cancelled = false;
+    let mut reported: Option<RunStatusKind> = None;
+    if latest.is_none() {
+        ctx.progress(
+            0.0,
+            Some(f64::from(total)),
+            "run started; waiting for it to end",
+        )
+        .await;
+    }
     loop {
+        if let Some(status) = &latest
+            && reported.as_ref() != Some(&status.status)
+        {
+            let message = format!("run {}", status.status);
+            let elapsed = started.elapsed().as_secs_f64();
+            ctx.progress(elapsed, Some(f64::from(total)), message).await;
+            reported = Some(status.status.clone());
+        }
         if latest.as_ref().is_some_and(|s| s.status.is_terminal()) {
             break;
         }
@@ -84,9 +120,19 @@ pub async fn wait_for_end(
         if now >= deadline {
             break;
         }
-        sleep_until((now + pause).min(deadline)).await;
+        let polled = tokio::select! {
+            () = ctx.cancelled() => None,
+            polled = async {
+                sleep_until((now + pause).min(deadline)).await;
+                hex.runs().status(project_id, run_id, &params).await
+            } => Some(polled),
+        };
+        let Some(polled) = polled else {
+            cancelled = true;
+            break;
+        };
         pause = interval;
-        match hex.runs().status(project_id, run_id, &params).await {
+        match polled {
             Ok(status) => {
                 latest = Some(status);
                 failure = None;
@@ -104,17 +150,26 @@ pub async fn wait_for_end(
             }
         }
     }
-    match latest {
-        Some(status) => Ok(Waited {
-            status,
-            seconds: started.elapsed().as_secs(),
-            stopped: failure.map(|error| format!("polling stopped: {error}")),
-        }),
-        None => Err(match failure {
+    let Some(status) = latest else {
+        return Err(match failure {
+            _ if cancelled => ToolError::refused(
+                "the request was cancelled before the run's status was read; the run goes on",
+            ),
             Some(error) => run_error(error, run_id),
             None => ToolError::internal("no run status was read"),
-        }),
-    }
+        });
+    };
+    ctx.set_outcome(outcome(&status.status));
+    let stopped = if cancelled {
+        Some("the request was cancelled; the run goes on".to_string())
+    } else {
+        failure.map(|error| format!("polling stopped: {error}"))
+    };
+    Ok(Waited {
+        status,
+        seconds: started.elapsed().as_secs(),
+        stopped,
+    })
 }
 
 /// A run's status as tools answer it, with the wait's notes added.
