@@ -227,8 +227,39 @@ async fn a_key_from_a_file_on_the_servers_machine_never_crosses_mcp() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("snowflake.p8");
     std::fs::write(&path, format!("{key}\n")).unwrap();
+    // Without --allow-path, no file is read: the error says how to enable it.
+    let closed = Launch::against(&sandbox)
+        .env("SF_PASSPHRASE", &passphrase)
+        .start()
+        .await;
+    let arguments = json!({
+        "name": "Snowflake by key file",
+        "connection_type": "snowflake",
+        "connection_details": {"snowflake": {
+            "accountName": "xy12345", "warehouse": "WH", "database": "DB", "username": "hex",
+            "privateKey": {"file": path.to_str().unwrap()},
+            "passphrase": {"env": "SF_PASSPHRASE"},
+        }},
+    });
+    let refused = closed
+        .call("create_hex_data_connection", arguments.clone())
+        .await
+        .err();
+    assert_eq!(refused["field"], "connection_details.snowflake.privateKey");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allow-path"),
+        "{refused}"
+    );
+    assert!(sandbox.requests().is_empty());
+    closed.finish().await;
+
     let session = Launch::against(&sandbox)
         .env("SF_PASSPHRASE", &passphrase)
+        .arg("--allow-path")
+        .arg(dir.to_str().unwrap())
         .start()
         .await;
     let mut seen = Seen::default();
@@ -293,7 +324,7 @@ async fn bad_details_are_refused_naming_the_field_before_anything_is_sent() {
                 "postgres",
             ),
             "connection_details.postgres.password",
-            "/nonexistent/hex-mcp/pw",
+            "--allow-path",
         ),
         (
             create(postgres(json!({"password": plain})), "postgres"),
@@ -308,7 +339,7 @@ async fn bad_details_are_refused_naming_the_field_before_anything_is_sent() {
         (
             create(extra, "postgres"),
             "connection_details.postgres.ssl",
-            "hostname, port, database, username, password",
+            "no SSL setting",
         ),
         (
             create(bad_port, "postgres"),
@@ -484,34 +515,29 @@ async fn an_elicitation_client_is_asked_before_credentials_are_replaced() {
     assert!(!stdout.contains(&new) && !stderr.contains(&new));
 }
 
-/// The seed's usage example: a BigQuery, a Snowflake and a Postgres connection with the fields
-/// its README shows. Where the README's fields are not Hex's, the error names the field and the
-/// fix; with Hex's fields and secrets by environment reference, all three are created.
+/// The seed's usage examples (its README's "Create Data Connections", "Update Data
+/// Connections" and "Bulk Connection Setup"), with their arguments as written: where Hex has the
+/// same thing under another name (`CAN_USE` → `QUERY`) the call succeeds with a notice; where
+/// Hex's API cannot do what the example asks (a Snowflake password, a Postgres SSL switch,
+/// `CAN_ADMIN`) it is refused naming the field and what Hex takes instead, and nothing is sent.
+/// The README's placeholders (`json.dumps(service_account_config)`, `"conn-123"`,
+/// `"analytics-team-group-id"`) are filled with real values; everything else is verbatim.
 #[tokio::test]
-async fn the_seed_readme_connections_are_created_with_secrets_by_reference() {
+async fn the_seed_readme_connection_examples_run_as_written() {
     let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
     let service_account = json!({"type": "service_account", "project_id": "my-gcp-project", "private_key": secret("gcp-key")}).to_string();
-    let snowflake_key = secret("snowflake-key");
-    let snowflake_passphrase = secret("snowflake-passphrase");
-    let postgres_password = secret("postgres-password");
-    let session = Launch::against(&sandbox)
-        .env("BQ_SERVICE_ACCOUNT", &service_account)
-        .env("SF_PRIVATE_KEY", &snowflake_key)
-        .env("SF_PASSPHRASE", &snowflake_passphrase)
-        .env("PG_PASSWORD", &postgres_password)
-        .start()
-        .await;
     let mut seen = Seen::default();
 
-    // As the README writes them.
-    let readme_sharing = seen
+    // Create BigQuery connection: runs, CAN_USE mapped to QUERY with a notice.
+    let bigquery = seen
         .call(
             &session,
             "create_hex_data_connection",
             json!({
                 "name": "Production BigQuery",
                 "connection_type": "bigquery",
-                "connection_details": {"bigquery": {"serviceAccountJsonConfig": {"env": "BQ_SERVICE_ACCOUNT"}, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}},
+                "connection_details": {"bigquery": {"serviceAccountJsonConfig": service_account, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}},
                 "description": "Production data warehouse for analytics",
                 "include_magic": true,
                 "allow_writeback_cells": false,
@@ -519,148 +545,173 @@ async fn the_seed_readme_connections_are_created_with_secrets_by_reference() {
             }),
         )
         .await
-        .err();
-    assert_eq!(readme_sharing["field"], "sharing.workspace.members");
+        .ok();
+    let notices = bigquery["notices"].as_array().unwrap();
+    assert_eq!(notices.len(), 1, "{bigquery}");
     assert!(
-        readme_sharing["message"]
+        notices[0]
             .as_str()
             .unwrap()
-            .contains("VIEW_RESULTS")
+            .contains("CAN_USE was sent as QUERY")
     );
-    let readme_snowflake = seen
+    let id = bigquery["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        sandbox
+            .connection_secret(&id, "serviceAccountJsonConfig")
+            .as_deref(),
+        Some(service_account.as_str())
+    );
+    let read = seen
+        .call(
+            &session,
+            "get_hex_data_connection",
+            json!({"connection_id": id}),
+        )
+        .await
+        .ok();
+    assert_eq!(read["sharing"]["workspace"]["members"], "QUERY");
+    assert_eq!(read["includeMagic"], true);
+
+    let before = sandbox.requests().len();
+    // Create Snowflake connection: `account` is Hex's accountName, but Hex takes a key pair,
+    // not a password.
+    let snowflake = seen
         .call(
             &session,
             "create_hex_data_connection",
             json!({
                 "name": "Snowflake Analytics",
                 "connection_type": "snowflake",
-                "connection_details": {"snowflake": {"account": "my-account", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "schema": "PUBLIC", "username": "hex_service", "password": {"env": "SF_PASSPHRASE"}}},
+                "connection_details": {"snowflake": {"account": "my-account", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "schema": "PUBLIC", "username": "hex_service", "password": "secure_password"}},
+                "description": "Snowflake warehouse for analytics",
+                "include_magic": true,
             }),
         )
         .await
         .err();
-    assert_eq!(
-        readme_snowflake["field"],
-        "connection_details.snowflake.account"
-    );
+    assert_eq!(snowflake["field"], "connection_details.snowflake.password");
+    let message = snowflake["message"].as_str().unwrap();
     assert!(
-        readme_snowflake["message"]
-            .as_str()
-            .unwrap()
-            .contains("accountName")
+        message.contains("privateKey") && message.contains("passphrase"),
+        "{message}"
     );
-    let readme_postgres = seen
+    // Create Postgres connection: no SSL switch in Hex's API.
+    let postgres = seen
         .call(
             &session,
             "create_hex_data_connection",
             json!({
                 "name": "Application Database",
                 "connection_type": "postgres",
-                "connection_details": {"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": {"env": "PG_PASSWORD"}, "ssl": true}},
+                "connection_details": {"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": "secure_password", "ssl": true}},
+                "description": "Production application database (read-only)",
+                "connect_via_ssh": false,
+                "include_magic": true,
+                "allow_writeback_cells": false,
             }),
         )
         .await
         .err();
-    assert_eq!(readme_postgres["field"], "connection_details.postgres.ssl");
-    assert!(sandbox.requests().is_empty());
+    assert_eq!(postgres["field"], "connection_details.postgres.ssl");
+    assert_eq!(
+        sandbox.requests().len(),
+        before,
+        "a refused example sent a request"
+    );
 
-    // Corrected to Hex's fields.
-    let group = sandbox.state().group_ids()[0].clone();
-    let requests = [
-        json!({
-            "name": "Production BigQuery",
-            "connection_type": "bigquery",
-            "connection_details": {"bigquery": {"serviceAccountJsonConfig": {"env": "BQ_SERVICE_ACCOUNT"}, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}},
-            "description": "Production data warehouse for analytics",
-            "include_magic": true,
-            "allow_writeback_cells": false,
-            "sharing": {"workspace": {"members": "QUERY"}, "groups": [{"group": {"id": group}, "access": "VIEW_RESULTS"}]},
-        }),
-        json!({
-            "name": "Snowflake Analytics",
-            "connection_type": "snowflake",
-            "connection_details": {"snowflake": {"accountName": "my-account", "warehouse": "ANALYTICS_WH", "database": "ANALYTICS_DB", "schema": "PUBLIC", "username": "hex_service", "privateKey": {"env": "SF_PRIVATE_KEY"}, "passphrase": {"env": "SF_PASSPHRASE"}}},
-            "description": "Snowflake warehouse for analytics",
-            "include_magic": true,
-        }),
-        json!({
-            "name": "Application Database",
-            "connection_type": "postgres",
-            "connection_details": {"postgres": {"hostname": "db.example.com", "port": 5432, "database": "app_db", "username": "readonly_user", "password": {"env": "PG_PASSWORD"}}},
-            "description": "Production application database (read-only)",
-            "connect_via_ssh": false,
-            "include_magic": true,
-            "allow_writeback_cells": false,
-        }),
-    ];
-    let mut ids = Vec::new();
-    for request in requests {
-        let made = seen
-            .call(&session, "create_hex_data_connection", request)
-            .await
-            .ok();
-        ids.push(made["id"].as_str().unwrap().to_string());
-    }
-    assert_eq!(
-        sandbox
-            .connection_secret(&ids[0], "serviceAccountJsonConfig")
-            .as_deref(),
-        Some(service_account.as_str())
-    );
-    assert_eq!(
-        sandbox.connection_secret(&ids[1], "privateKey").as_deref(),
-        Some(snowflake_key.as_str())
-    );
-    assert_eq!(
-        sandbox.connection_secret(&ids[2], "password").as_deref(),
-        Some(postgres_password.as_str())
-    );
-    let bigquery = seen
+    // Update Data Connections: rename, settings, then sharing with CAN_USE and CAN_ADMIN.
+    let renamed = seen
         .call(
             &session,
-            "get_hex_data_connection",
-            json!({"connection_id": ids[0]}),
+            "update_hex_data_connection",
+            json!({"connection_id": id, "name": "Updated Production BigQuery", "description": "Updated production data warehouse for analytics and reporting"}),
         )
         .await
         .ok();
-    assert_eq!(bigquery["sharing"]["workspace"]["members"], "QUERY");
+    assert_eq!(renamed["name"], "Updated Production BigQuery");
+    let settings = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": id, "include_magic": false, "allow_writeback_cells": true}),
+        )
+        .await
+        .ok();
     assert_eq!(
-        bigquery["sharing"]["groups"][0]["group"]["id"],
-        group.as_str()
+        (&settings["includeMagic"], &settings["allowWritebackCells"]),
+        (&json!(false), &json!(true))
     );
+    let groups = sandbox.state().group_ids();
+    let before = sandbox.requests().len();
+    let admin = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": id, "sharing": {"workspace": {"members": "CAN_USE", "guests": "NONE"}, "groups": {"upsert": [
+                {"group": {"id": groups[0]}, "access": "CAN_USE"},
+                {"group": {"id": groups[1]}, "access": "CAN_ADMIN"},
+            ]}}}),
+        )
+        .await
+        .err();
+    assert_eq!(admin["field"], "sharing.groups.upsert[1].access");
+    assert!(
+        admin["message"]
+            .as_str()
+            .unwrap()
+            .contains("no admin level")
+    );
+    assert_eq!(sandbox.requests().len(), before);
+    // Without the grant Hex cannot express, the same sharing runs.
+    let shared = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": id, "sharing": {"workspace": {"members": "CAN_USE", "guests": "NONE"}, "groups": {"upsert": [
+                {"group": {"id": groups[0]}, "access": "CAN_USE"},
+            ]}}}),
+        )
+        .await
+        .ok();
+    assert_eq!(shared["notices"].as_array().unwrap().len(), 2, "{shared}");
+    assert_eq!(shared["sharing"]["groups"][0]["access"], "QUERY");
+    // Rotate credentials by updating connection details (confirmed: it replaces a secret).
+    let rotated = secret("new-service-account");
+    let preview = seen
+        .call(
+            &session,
+            "update_hex_data_connection",
+            json!({"connection_id": id, "connection_details": {"bigquery": {"serviceAccountJsonConfig": rotated, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}}}),
+        )
+        .await
+        .ok();
+    let token = preview["confirmationToken"].as_str().unwrap().to_string();
+    seen.call(
+        &session,
+        "update_hex_data_connection",
+        json!({"connection_id": id, "connection_details": {"bigquery": {"serviceAccountJsonConfig": rotated, "projectId": "my-gcp-project", "enableStorageApi": true, "enableDriveAccess": false}}, "confirmation_token": token}),
+    )
+    .await
+    .ok();
     assert_eq!(
-        bigquery["connectionDetails"]["bigquery"]["enableStorageApi"],
-        true
+        sandbox
+            .connection_secret(&id, "serviceAccountJsonConfig")
+            .as_deref(),
+        Some(rotated.as_str())
     );
 
+    // List Data Connections with the README's sorting (lowercase direction).
     let listed = seen
         .call(
             &session,
             "list_hex_data_connections",
-            json!({"sort_by": "name", "sort_direction": "asc", "limit": 100}),
+            json!({"limit": 10, "sort_by": "NAME", "sort_direction": "asc"}),
         )
         .await
         .ok();
-    let names: Vec<&str> = listed["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| item["name"].as_str().unwrap())
-        .collect();
-    for name in [
-        "Production BigQuery",
-        "Snowflake Analytics",
-        "Application Database",
-    ] {
-        assert!(names.contains(&name), "{name} not in {names:?}");
-    }
+    assert!(!listed["values"].as_array().unwrap().is_empty());
     let (stdout, stderr) = session.finish().await;
-    for value in [
-        &service_account,
-        &snowflake_key,
-        &snowflake_passphrase,
-        &postgres_password,
-    ] {
+    for value in [&service_account, &rotated] {
         seen.assert_absent(value, &stdout, &stderr);
     }
 }

@@ -21,6 +21,7 @@ use super::{
 use crate::{
     context::ToolContext,
     errors::ToolError,
+    files::AllowedPaths,
     input::{HexId, input_enum},
     output::to_output,
     registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
@@ -75,6 +76,15 @@ input_enum!(
 fn output(value: &impl serde::Serialize) -> ToolResult {
     let mut value = to_output(value)?;
     secrets::redact(&mut value);
+    Ok(value)
+}
+
+/// A connection output with the notices of names that were mapped to Hex's.
+fn output_with_notices(value: &impl serde::Serialize, notices: Vec<String>) -> ToolResult {
+    let mut value = output(value)?;
+    if let (Value::Object(object), false) = (&mut value, notices.is_empty()) {
+        object.insert("notices".into(), json!(notices));
+    }
     Ok(value)
 }
 
@@ -136,6 +146,20 @@ struct Checked {
     filters: Option<SchemaFilters>,
     schedule: Option<SchemaRefreshSchedule>,
     sharing: Option<Sharing>,
+}
+
+impl Checked {
+    /// Whether it gives public access.
+    fn public(&self) -> bool {
+        self.sharing.as_ref().is_some_and(|sharing| sharing.public)
+    }
+
+    fn notices(&self) -> Vec<String> {
+        self.sharing
+            .as_ref()
+            .map(|sharing| sharing.notices.clone())
+            .unwrap_or_default()
+    }
 }
 
 impl ConnectionSettings {
@@ -283,9 +307,9 @@ pub struct CreateConnectionInput {
 }
 
 impl CreateConnectionInput {
-    /// The CreateDataConnection body, checked and with secrets resolved; also whether it grants
-    /// public access.
-    fn request(&self) -> Result<(CreateDataConnectionRequest, bool), ToolError> {
+    /// Everything that can be checked without reading a secret: the name, the details' fields
+    /// (seed names mapped, unsupported settings refused), the settings.
+    fn check(&self) -> Result<(Details<'_>, Checked), ToolError> {
         check_name(&self.name)?;
         let details = Details::read(&self.connection_details.0, true)?;
         if details.kind() != self.connection_type {
@@ -299,13 +323,20 @@ impl CreateConnectionInput {
                 ),
             ));
         }
-        let checked = self.settings.check()?;
-        let public = checked
-            .sharing
-            .as_ref()
-            .is_some_and(|sharing| sharing.public);
+        Ok((details, self.settings.check()?))
+    }
+
+    /// The CreateDataConnection body with secrets resolved (files only under `files`), and the
+    /// notices of names mapped to Hex's.
+    fn request(
+        &self,
+        files: &AllowedPaths,
+    ) -> Result<(CreateDataConnectionRequest, Vec<String>), ToolError> {
+        let (details, checked) = self.check()?;
+        let mut notices = details.notices.clone();
+        notices.extend(checked.notices());
         let settings = &self.settings;
-        let mut request = CreateDataConnectionRequest::new(&self.name, details.new_details()?);
+        let mut request = CreateDataConnectionRequest::new(&self.name, details.new_details(files)?);
         request.description = settings.description.clone();
         request.connect_via_ssh = settings.connect_via_ssh;
         request.include_magic = settings.include_magic;
@@ -314,7 +345,7 @@ impl CreateConnectionInput {
         request.schema_refresh_schedule = checked.schedule;
         request.schema_refresh_access = settings.schema_refresh_access.map(|access| access.to());
         request.sharing = checked.sharing.map(Sharing::for_create);
-        Ok((request, public))
+        Ok((request, notices))
     }
 }
 
@@ -333,8 +364,8 @@ impl HexTool for CreateConnection {
 
     fn risk(input: &Self::Input) -> Option<String> {
         // Arguments that fail the checks change nothing: the call reports the error instead.
-        let (_, public) = input.request().ok()?;
-        public.then(|| {
+        let (_, checked) = input.check().ok()?;
+        checked.public().then(|| {
             format!(
                 "Create data connection \"{}\" with {PUBLIC_RISK}.",
                 crate::input::excerpt(&input.name)
@@ -343,9 +374,9 @@ impl HexTool for CreateConnection {
     }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let (request, _) = input.request()?;
+        let (request, notices) = input.request(ctx.files())?;
         let connection = ctx.hex()?.connections().create(&request).await?;
-        output(&connection)
+        output_with_notices(&connection, notices)
     }
 }
 
@@ -373,12 +404,13 @@ pub struct UpdateConnectionInput {
     sharing: Option<Map<String, Value>>,
 }
 
-/// An EditDataConnection body and what in it needs a human's yes.
-struct Update {
-    request: UpdateDataConnectionRequest,
+/// An EditDataConnection checked as far as it can be without reading a secret: what in it needs
+/// a human's yes.
+struct Plan<'a> {
+    details: Option<Details<'a>>,
+    checked: Checked,
     /// e.g. `["connection_details.postgres.password"]`.
     credentials: Vec<String>,
-    public: bool,
 }
 
 impl UpdateConnectionInput {
@@ -395,7 +427,7 @@ impl UpdateConnectionInput {
         }
     }
 
-    fn update(&self) -> Result<Update, ToolError> {
+    fn plan(&self) -> Result<Plan<'_>, ToolError> {
         let settings = &self.settings();
         if self.name.is_none() && self.connection_details.is_none() && settings.is_empty() {
             return Err(ToolError::input(
@@ -406,38 +438,54 @@ impl UpdateConnectionInput {
         if let Some(name) = &self.name {
             check_name(name)?;
         }
-        let (details, credentials) = match &self.connection_details {
-            Some(map) => {
-                let details = Details::read(map, false)?;
-                let credentials = details
+        let details = self
+            .connection_details
+            .as_ref()
+            .map(|map| Details::read(map, false))
+            .transpose()?;
+        let credentials = details
+            .iter()
+            .flat_map(|details| {
+                details
                     .secret_fields()
-                    .iter()
+                    .into_iter()
                     .map(|field| format!("connection_details.{}.{field}", details.kind()))
-                    .collect();
-                (Some(details.changes()?), credentials)
-            }
-            None => (None, Vec::new()),
-        };
-        let checked = settings.check()?;
-        Ok(Update {
-            public: checked
-                .sharing
-                .as_ref()
-                .is_some_and(|sharing| sharing.public),
+            })
+            .collect();
+        Ok(Plan {
+            details,
+            checked: settings.check()?,
             credentials,
-            request: UpdateDataConnectionRequest {
-                name: self.name.clone(),
-                description: settings.description.clone(),
-                connection_details: details,
-                connect_via_ssh: settings.connect_via_ssh,
-                include_magic: settings.include_magic,
-                allow_writeback_cells: settings.allow_writeback_cells,
-                schema_filters: checked.filters,
-                schema_refresh_schedule: checked.schedule.map(Some),
-                schema_refresh_access: settings.schema_refresh_access.map(|access| access.to()),
-                sharing: checked.sharing.map(Sharing::for_update),
-            },
         })
+    }
+
+    /// The EditDataConnection body with secrets resolved, and the notices of mapped names.
+    fn request(
+        &self,
+        files: &AllowedPaths,
+    ) -> Result<(UpdateDataConnectionRequest, Vec<String>), ToolError> {
+        let Plan {
+            details, checked, ..
+        } = self.plan()?;
+        let mut notices = details
+            .as_ref()
+            .map(|details| details.notices.clone())
+            .unwrap_or_default();
+        notices.extend(checked.notices());
+        let settings = self.settings();
+        let request = UpdateDataConnectionRequest {
+            name: self.name.clone(),
+            description: settings.description.clone(),
+            connection_details: details.map(|details| details.changes(files)).transpose()?,
+            connect_via_ssh: settings.connect_via_ssh,
+            include_magic: settings.include_magic,
+            allow_writeback_cells: settings.allow_writeback_cells,
+            schema_filters: checked.filters,
+            schema_refresh_schedule: checked.schedule.map(Some),
+            schema_refresh_access: settings.schema_refresh_access.map(|access| access.to()),
+            sharing: checked.sharing.map(Sharing::for_update),
+        };
+        Ok((request, notices))
     }
 }
 
@@ -456,15 +504,15 @@ impl HexTool for UpdateConnection {
 
     fn risk(input: &Self::Input) -> Option<String> {
         // Arguments that fail the checks change nothing: the call reports the error instead.
-        let update = input.update().ok()?;
+        let plan = input.plan().ok()?;
         let mut changes = Vec::new();
-        if !update.credentials.is_empty() {
+        if !plan.credentials.is_empty() {
             changes.push(format!(
                 "replace its credentials ({}); the old values cannot be recovered and everything using the connection will use the new ones",
-                update.credentials.join(", ")
+                plan.credentials.join(", ")
             ));
         }
-        if update.public {
+        if plan.checked.public() {
             changes.push(format!("give it {PUBLIC_RISK}"));
         }
         (!changes.is_empty()).then(|| {
@@ -477,13 +525,13 @@ impl HexTool for UpdateConnection {
     }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let update = input.update()?;
+        let (request, notices) = input.request(ctx.files())?;
         let connection = ctx
             .hex()?
             .connections()
-            .update(input.connection_id.as_str(), &update.request)
+            .update(input.connection_id.as_str(), &request)
             .await
             .map_err(not_found_hint(&input.connection_id))?;
-        output(&connection)
+        output_with_notices(&connection, notices)
     }
 }

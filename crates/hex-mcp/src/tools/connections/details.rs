@@ -16,7 +16,7 @@ use hex_client::{
 use serde_json::{Map, Value};
 
 use super::{ConnectionType, secrets};
-use crate::errors::ToolError;
+use crate::{errors::ToolError, files::AllowedPaths};
 
 /// The parameter's name, the root of every field path.
 const PARAM: &str = "connection_details";
@@ -154,6 +154,45 @@ pub fn field_list() -> String {
         .join("; ")
 }
 
+/// Names the Python hex-mcp's examples (or habit) use where Hex has the same field under
+/// another name: sent under Hex's name, with a notice in the result.
+const ALIASES: &[(ConnectionType, &str, &str)] = &[
+    (ConnectionType::Snowflake, "account", "accountName"),
+    (ConnectionType::Postgres, "host", "hostname"),
+    (ConnectionType::Athena, "host", "hostname"),
+    (ConnectionType::Trino, "host", "hostname"),
+    (ConnectionType::Redshift, "hostname", "host"),
+    (ConnectionType::Postgres, "user", "username"),
+    (ConnectionType::Redshift, "user", "username"),
+    (ConnectionType::Snowflake, "user", "username"),
+    (ConnectionType::Trino, "user", "username"),
+];
+
+/// Settings Hex's API cannot express for a type: refused with what Hex takes instead, never
+/// dropped silently.
+const UNSUPPORTED: &[(ConnectionType, &str, &str)] = &[
+    (
+        ConnectionType::Snowflake,
+        "password",
+        "Hex's API connects to Snowflake with a key pair, not a password: give privateKey (the PEM private key of the Snowflake user) and passphrase instead",
+    ),
+    (
+        ConnectionType::Postgres,
+        "ssl",
+        "Hex's API has no SSL setting for postgres connections (its fields are hostname, port, database, username, password): remove `ssl`, and set SSL in Hex's UI if the database needs it",
+    ),
+    (
+        ConnectionType::Postgres,
+        "sslmode",
+        "Hex's API has no SSL setting for postgres connections (its fields are hostname, port, database, username, password): remove it, and set SSL in Hex's UI if the database needs it",
+    ),
+    (
+        ConnectionType::Redshift,
+        "ssl",
+        "Hex's API has no SSL switch for redshift connections; it takes sslRootCert (the CA certificate) instead",
+    ),
+];
+
 /// Field names compared as a model may write them: any case, with or without `_`.
 fn same_name(given: &str, canonical: &str) -> bool {
     let normal = |text: &str| -> String {
@@ -210,6 +249,8 @@ fn entry(details: &Map<String, Value>) -> Result<(ConnectionType, &Map<String, V
 pub struct Details<'a> {
     kind: ConnectionType,
     given: Vec<(&'static Field, &'a Value)>,
+    /// Names that were mapped to Hex's, said in the result.
+    pub notices: Vec<String>,
 }
 
 impl<'a> Details<'a> {
@@ -219,8 +260,27 @@ impl<'a> Details<'a> {
         let (kind, object) = entry(details)?;
         let known = fields(kind);
         let mut given: Vec<(&'static Field, &'a Value)> = Vec::new();
+        let mut notices = Vec::new();
         for (name, value) in object {
-            let Some(field) = known.iter().find(|field| same_name(name, field.name)) else {
+            let path = || format!("{PARAM}.{}.{}", kind.as_str(), crate::input::excerpt(name));
+            if let Some((_, _, why)) = UNSUPPORTED
+                .iter()
+                .find(|(of, field, _)| *of == kind && same_name(name, field))
+            {
+                return Err(ToolError::input(path(), *why));
+            }
+            let canonical = ALIASES
+                .iter()
+                .find(|(of, alias, _)| *of == kind && same_name(name, alias))
+                .map(|(_, _, canonical)| *canonical);
+            if let Some(canonical) = canonical {
+                notices.push(format!(
+                    "{} was sent as {canonical}, Hex's name for it",
+                    path()
+                ));
+            }
+            let wanted = canonical.unwrap_or(name);
+            let Some(field) = known.iter().find(|field| same_name(wanted, field.name)) else {
                 let names: Vec<&str> = known.iter().map(|field| field.name).collect();
                 return Err(ToolError::input(
                     format!("{PARAM}.{}.{}", kind.as_str(), crate::input::excerpt(name)),
@@ -241,7 +301,11 @@ impl<'a> Details<'a> {
                 given.push((field, value));
             }
         }
-        let details = Details { kind, given };
+        let details = Details {
+            kind,
+            given,
+            notices,
+        };
         if creating {
             if let Some(missing) = known
                 .iter()
@@ -318,9 +382,9 @@ impl<'a> Details<'a> {
         }
     }
 
-    fn secret(&self, name: &str) -> Result<Option<Secret>, ToolError> {
+    fn secret(&self, name: &str, files: &AllowedPaths) -> Result<Option<Secret>, ToolError> {
         self.value(name)
-            .map(|value| secrets::resolve(&self.path(name), value))
+            .map(|value| secrets::resolve(&self.path(name), value, files))
             .transpose()
     }
 
@@ -356,54 +420,54 @@ impl<'a> Details<'a> {
         self.need(name, self.port(name)?)
     }
 
-    fn need_secret(&self, name: &str) -> Result<Secret, ToolError> {
-        self.need(name, self.secret(name)?)
+    fn need_secret(&self, name: &str, files: &AllowedPaths) -> Result<Secret, ToolError> {
+        self.need(name, self.secret(name, files)?)
     }
 
-    /// CreateConnectionDetails, with secrets resolved.
-    pub fn new_details(&self) -> Result<NewConnectionDetails, ToolError> {
+    /// CreateConnectionDetails, with secrets resolved (files only under `files`).
+    pub fn new_details(&self, files: &AllowedPaths) -> Result<NewConnectionDetails, ToolError> {
         Ok(match self.kind {
             ConnectionType::Athena => NewConnectionDetails::Athena(NewAthena {
                 hostname: self.need_text("hostname")?,
                 port: self.need_port("port")?,
                 s3_output_path: self.need_text("s3OutputPath")?,
                 access_key_id: self.need_text("accessKeyId")?,
-                secret_access_key: self.need_secret("secretAccessKey")?,
+                secret_access_key: self.need_secret("secretAccessKey", files)?,
                 catalog: self.text("catalog")?,
                 workgroup: self.text("workgroup")?,
             }),
             ConnectionType::Bigquery => NewConnectionDetails::BigQuery(NewBigQuery {
                 project_id: self.need_text("projectId")?,
-                service_account_json_config: self.need_secret("serviceAccountJsonConfig")?,
+                service_account_json_config: self.need_secret("serviceAccountJsonConfig", files)?,
                 enable_storage_api: self.flag("enableStorageApi")?,
                 enable_drive_access: self.flag("enableDriveAccess")?,
             }),
             ConnectionType::Databricks => NewConnectionDetails::Databricks(NewDatabricks {
                 jdbc_url: self.need_text("jdbcUrl")?,
-                access_token: self.need_secret("accessToken")?,
+                access_token: self.need_secret("accessToken", files)?,
             }),
             ConnectionType::Postgres => NewConnectionDetails::Postgres(NewPostgres {
                 hostname: self.need_text("hostname")?,
                 port: self.need_port("port")?,
                 database: self.need_text("database")?,
                 username: self.need_text("username")?,
-                password: self.need_secret("password")?,
+                password: self.need_secret("password", files)?,
             }),
             ConnectionType::Redshift => NewConnectionDetails::Redshift(NewRedshift {
                 host: self.need_text("host")?,
                 port: self.need_port("port")?,
                 database: self.need_text("database")?,
                 username: self.need_text("username")?,
-                password: self.need_secret("password")?,
-                ssl_root_cert: self.secret("sslRootCert")?,
+                password: self.need_secret("password", files)?,
+                ssl_root_cert: self.secret("sslRootCert", files)?,
             }),
             ConnectionType::Snowflake => NewConnectionDetails::Snowflake(NewSnowflake {
                 account_name: self.need_text("accountName")?,
                 warehouse: self.need_text("warehouse")?,
                 database: self.need_text("database")?,
                 username: self.need_text("username")?,
-                private_key: self.need_secret("privateKey")?,
-                passphrase: self.need_secret("passphrase")?,
+                private_key: self.need_secret("privateKey", files)?,
+                passphrase: self.need_secret("passphrase", files)?,
                 schema: self.text("schema")?,
                 role: self.text("role")?,
             }),
@@ -411,7 +475,7 @@ impl<'a> Details<'a> {
                 hostname: self.need_text("hostname")?,
                 port: self.need_port("port")?,
                 username: self.need_text("username")?,
-                password: self.secret("password")?,
+                password: self.secret("password", files)?,
                 catalog: self.text("catalog")?,
                 schema: self.text("schema")?,
                 session_properties: self.properties("sessionProperties")?,
@@ -419,50 +483,51 @@ impl<'a> Details<'a> {
         })
     }
 
-    /// EditConnectionDetails (only the fields given), with secrets resolved.
-    pub fn changes(&self) -> Result<ConnectionDetailsUpdate, ToolError> {
+    /// EditConnectionDetails (only the fields given), with secrets resolved (files only under
+    /// `files`).
+    pub fn changes(&self, files: &AllowedPaths) -> Result<ConnectionDetailsUpdate, ToolError> {
         Ok(match self.kind {
             ConnectionType::Athena => ConnectionDetailsUpdate::Athena(AthenaUpdate {
                 hostname: self.text("hostname")?,
                 port: self.port("port")?,
                 s3_output_path: self.text("s3OutputPath")?,
                 access_key_id: self.text("accessKeyId")?,
-                secret_access_key: self.secret("secretAccessKey")?,
+                secret_access_key: self.secret("secretAccessKey", files)?,
                 catalog: self.text("catalog")?,
                 workgroup: self.text("workgroup")?,
             }),
             ConnectionType::Bigquery => ConnectionDetailsUpdate::BigQuery(BigQueryUpdate {
                 project_id: self.text("projectId")?,
-                service_account_json_config: self.secret("serviceAccountJsonConfig")?,
+                service_account_json_config: self.secret("serviceAccountJsonConfig", files)?,
                 enable_storage_api: self.flag("enableStorageApi")?,
                 enable_drive_access: self.flag("enableDriveAccess")?,
             }),
             ConnectionType::Databricks => ConnectionDetailsUpdate::Databricks(DatabricksUpdate {
                 jdbc_url: self.text("jdbcUrl")?,
-                access_token: self.secret("accessToken")?,
+                access_token: self.secret("accessToken", files)?,
             }),
             ConnectionType::Postgres => ConnectionDetailsUpdate::Postgres(PostgresUpdate {
                 hostname: self.text("hostname")?,
                 port: self.port("port")?,
                 database: self.text("database")?,
                 username: self.text("username")?,
-                password: self.secret("password")?,
+                password: self.secret("password", files)?,
             }),
             ConnectionType::Redshift => ConnectionDetailsUpdate::Redshift(RedshiftUpdate {
                 host: self.text("host")?,
                 port: self.port("port")?,
                 database: self.text("database")?,
                 username: self.text("username")?,
-                password: self.secret("password")?,
-                ssl_root_cert: self.secret("sslRootCert")?,
+                password: self.secret("password", files)?,
+                ssl_root_cert: self.secret("sslRootCert", files)?,
             }),
             ConnectionType::Snowflake => ConnectionDetailsUpdate::Snowflake(SnowflakeUpdate {
                 account_name: self.text("accountName")?,
                 warehouse: self.text("warehouse")?,
                 database: self.text("database")?,
                 username: self.text("username")?,
-                private_key: self.secret("privateKey")?,
-                passphrase: self.secret("passphrase")?,
+                private_key: self.secret("privateKey", files)?,
+                passphrase: self.secret("passphrase", files)?,
                 schema: self.text("schema")?,
                 role: self.text("role")?,
             }),
@@ -470,7 +535,7 @@ impl<'a> Details<'a> {
                 hostname: self.text("hostname")?,
                 port: self.port("port")?,
                 username: self.text("username")?,
-                password: self.secret("password")?,
+                password: self.secret("password", files)?,
                 catalog: self.text("catalog")?,
                 schema: self.text("schema")?,
                 session_properties: self.properties("sessionProperties")?,
@@ -511,7 +576,10 @@ mod tests {
         for kind in ConnectionType::ALL.iter().copied() {
             let required: Vec<&Field> = fields(kind).iter().filter(|f| f.required).collect();
             let map = details(kind, &required);
-            let built = Details::read(&map, true).unwrap().new_details().unwrap();
+            let built = Details::read(&map, true)
+                .unwrap()
+                .new_details(&AllowedPaths::none())
+                .unwrap();
             assert_eq!(built.kind().to_string(), kind.as_str());
             for left_out in &required {
                 let fewer: Vec<&Field> = required
@@ -529,7 +597,8 @@ mod tests {
             let all: Vec<&Field> = fields(kind).iter().collect();
             let map = details(kind, &all);
             let parsed = Details::read(&map, false).unwrap();
-            let sent = serde_json::to_value(parsed.changes().unwrap()).unwrap();
+            let sent =
+                serde_json::to_value(parsed.changes(&AllowedPaths::none()).unwrap()).unwrap();
             let sent = sent[kind.as_str()].as_object().unwrap().len();
             assert_eq!(sent, all.len(), "{}", kind.as_str());
         }
@@ -537,20 +606,23 @@ mod tests {
 
     #[test]
     fn unknown_and_mistyped_fields_are_named() {
-        let map = json!({"snowflake": {"account": "a"}});
-        let error = Details::read(map.as_object().unwrap(), true)
+        let map = json!({"snowflake": {"colour": "a"}});
+        let error = Details::read(map.as_object().unwrap(), false)
             .err()
             .unwrap()
             .to_string();
         assert!(
-            error.contains("connection_details.snowflake.account"),
+            error.contains("connection_details.snowflake.colour"),
             "{error}"
         );
         assert!(error.contains("accountName"), "{error}");
 
         let map = json!({"postgres": {"hostname": "h", "port": "big", "database": "d", "username": "u", "password": "p"}});
         let parsed = Details::read(map.as_object().unwrap(), true).unwrap();
-        let error = parsed.new_details().unwrap_err().to_string();
+        let error = parsed
+            .new_details(&AllowedPaths::none())
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("connection_details.postgres.port"),
             "{error}"
@@ -565,11 +637,48 @@ mod tests {
     }
 
     #[test]
+    fn seed_names_are_mapped_with_a_notice_and_what_hex_cannot_do_is_refused() {
+        let map = json!({"snowflake": {"account": "acme", "user": "svc"}});
+        let parsed = Details::read(map.as_object().unwrap(), false).unwrap();
+        assert_eq!(parsed.notices.len(), 2, "{:?}", parsed.notices);
+        assert!(parsed.notices[0].contains("account") && parsed.notices[0].contains("accountName"));
+        let body = serde_json::to_value(parsed.changes(&AllowedPaths::none()).unwrap()).unwrap();
+        assert_eq!(body["snowflake"]["accountName"], "acme");
+        assert_eq!(body["snowflake"]["username"], "svc");
+
+        for (map, field, hint) in [
+            (
+                json!({"snowflake": {"password": "pw"}}),
+                "connection_details.snowflake.password",
+                "privateKey",
+            ),
+            (
+                json!({"postgres": {"ssl": true}}),
+                "connection_details.postgres.ssl",
+                "SSL",
+            ),
+            (
+                json!({"redshift": {"ssl": true}}),
+                "connection_details.redshift.ssl",
+                "sslRootCert",
+            ),
+        ] {
+            let error = Details::read(map.as_object().unwrap(), false)
+                .err()
+                .unwrap()
+                .to_string();
+            assert!(error.contains(field) && error.contains(hint), "{error}");
+            assert!(!error.contains("pw\""), "{error}");
+        }
+    }
+
+    #[test]
     fn snake_case_and_quoted_ports_are_understood() {
         let map = json!({"redshift": {"host": "h", "port": "5439", "database": "d", "username": "u", "password": "p", "ssl_root_cert": "c"}});
         let parsed = Details::read(map.as_object().unwrap(), true).unwrap();
         assert_eq!(parsed.secret_fields(), vec!["password", "sslRootCert"]);
-        let body = serde_json::to_value(parsed.new_details().unwrap()).unwrap();
+        let body =
+            serde_json::to_value(parsed.new_details(&AllowedPaths::none()).unwrap()).unwrap();
         assert_eq!(body["redshift"]["port"], 5439);
         // Outside a request body the client's Secret serialises redacted.
         assert_eq!(body["redshift"]["password"], hex_client::REDACTED);

@@ -4,26 +4,25 @@
 //! machine the server runs on, so a password never has to pass through the model. Errors name the
 //! field and the reference (a variable name or a path), never a value.
 
-use std::io::Read;
-
 use hex_client::{REDACTED, Secret};
 use serde_json::Value;
 
-use crate::errors::ToolError;
+use crate::{errors::ToolError, files::AllowedPaths};
 
 /// The most a secret file may hold: keys and certificates are a few KiB; a bound keeps a
 /// mistaken path (a device, a log) from being read whole.
 const MAX_FILE_BYTES: u64 = 1 << 20;
 
-const SHAPE: &str = "must be the secret as a string, or {\"env\": \"VAR\"} or {\"file\": \"/absolute/path\"} to read it on the server's machine";
+const SHAPE: &str = "must be the secret as a string, or {\"env\": \"VAR\"} or {\"file\": \"/path\"} to read it on the server's machine";
 
-/// Resolves a secret field's value. `field` is the full path, for errors.
-pub fn resolve(field: &str, value: &Value) -> Result<Secret, ToolError> {
+/// Resolves a secret field's value. `field` is the full path, for errors; files are read only
+/// under the operator's allowed directories.
+pub fn resolve(field: &str, value: &Value, files: &AllowedPaths) -> Result<Secret, ToolError> {
     match value {
         Value::String(text) => Ok(Secret::new(text.as_str())),
         Value::Object(reference) if reference.len() == 1 => match reference.iter().next() {
             Some((kind, Value::String(name))) if kind == "env" => from_env(field, name),
-            Some((kind, Value::String(path))) if kind == "file" => from_file(field, path),
+            Some((kind, Value::String(path))) if kind == "file" => from_file(field, path, files),
             _ => Err(ToolError::input(field, SHAPE)),
         },
         _ => Err(ToolError::input(field, SHAPE)),
@@ -47,46 +46,25 @@ fn from_env(field: &str, name: &str) -> Result<Secret, ToolError> {
     ))
 }
 
-fn from_file(field: &str, path: &str) -> Result<Secret, ToolError> {
-    let path = expand_home(path.trim());
-    let shown = crate::input::excerpt(&path);
-    let fail = |problem: String| {
+fn from_file(field: &str, path: &str, files: &AllowedPaths) -> Result<Secret, ToolError> {
+    let bytes = files.read(field, path, MAX_FILE_BYTES)?;
+    let fail = |problem: &str| {
         ToolError::input(
             field,
-            format!("cannot use file `{shown}` on the server's machine: {problem}"),
+            format!(
+                "cannot use file `{}` on the server's machine: {problem}",
+                crate::input::excerpt(path.trim())
+            ),
         )
     };
-    if !std::path::Path::new(&path).is_absolute() {
-        return Err(fail(
-            "give an absolute path (or one starting with ~/)".into(),
-        ));
-    }
-    let file = std::fs::File::open(&path).map_err(|error| fail(error.kind().to_string()))?;
-    if !file.metadata().is_ok_and(|meta| meta.is_file()) {
-        return Err(fail("not a regular file".into()));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|error| fail(error.kind().to_string()))?;
-    if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(fail(format!("larger than {MAX_FILE_BYTES} bytes")));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text".into()))?;
+    let text = String::from_utf8(bytes).map_err(|_| fail("not UTF-8 text"))?;
     // Editors end files with a newline that is not part of a password; keys and certificates
     // read the same without it.
     let text = text.trim_end_matches(['\n', '\r']);
     if text.is_empty() {
-        return Err(fail("it is empty".into()));
+        return Err(fail("it is empty"));
     }
     Ok(Secret::new(text))
-}
-
-fn expand_home(path: &str) -> String {
-    match (path.strip_prefix("~/"), std::env::var("HOME")) {
-        (Some(rest), Ok(home)) => format!("{}/{rest}", home.trim_end_matches('/')),
-        _ => path.to_string(),
-    }
 }
 
 /// Replaces the value of every member whose name looks like a secret. Hex's read types carry no
@@ -154,17 +132,23 @@ mod tests {
     #[test]
     fn references_resolve_and_errors_never_show_values() {
         let field = "connection_details.postgres.password";
-        let secret = resolve(field, &json!("plain")).unwrap();
+        let none = AllowedPaths::none();
+        let secret = resolve(field, &json!("plain"), &none).unwrap();
         assert_eq!(secret.expose(), "plain");
 
         let dir = std::env::temp_dir().join(format!("hex-mcp-secret-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("pw");
         std::fs::write(&file, "from-file\n").unwrap();
-        let secret = resolve(field, &json!({"file": file.to_str().unwrap()})).unwrap();
+        let reference = json!({"file": file.to_str().unwrap()});
+        // Files are off until the operator allows a directory.
+        let error = resolve(field, &reference, &none).unwrap_err().to_string();
+        assert!(error.contains("--allow-path"), "{error}");
+        let files = AllowedPaths::from_sources(std::slice::from_ref(&dir), None).unwrap();
+        let secret = resolve(field, &reference, &files).unwrap();
         assert_eq!(secret.expose(), "from-file");
 
-        let error = resolve(field, &json!({"env": "HEX_MCP_SURELY_UNSET_VAR"}))
+        let error = resolve(field, &json!({"env": "HEX_MCP_SURELY_UNSET_VAR"}), &files)
             .unwrap_err()
             .to_string();
         assert!(
@@ -177,6 +161,7 @@ mod tests {
         let error = resolve(
             field,
             &json!({"file": dir.join("missing").to_str().unwrap()}),
+            &files,
         )
         .unwrap_err()
         .to_string();
@@ -185,13 +170,16 @@ mod tests {
             "{error}"
         );
 
-        let error = resolve(field, &json!({"file": "relative/pw"}))
+        // A relative path is taken from the first allowed directory.
+        let secret = resolve(field, &json!({"file": "pw"}), &files).unwrap();
+        assert_eq!(secret.expose(), "from-file");
+        let error = resolve(field, &json!({"file": "/etc/hostname"}), &files)
             .unwrap_err()
             .to_string();
-        assert!(error.contains("absolute"), "{error}");
+        assert!(error.contains("outside"), "{error}");
 
         for wrong in [json!(5), json!({"value": "hunter2"}), json!({"env": 1})] {
-            let error = resolve(field, &wrong).unwrap_err().to_string();
+            let error = resolve(field, &wrong, &files).unwrap_err().to_string();
             assert!(
                 error.contains(field) && !error.contains("hunter2"),
                 "{error}"

@@ -231,16 +231,74 @@ struct UpsertArg {
     upsert: Vec<GrantArg>,
 }
 
+/// Access levels of the Python hex-mcp's examples: `CAN_USE` is Hex's `QUERY` (sent as that,
+/// with a notice); `CAN_ADMIN` has no equivalent and is refused with what Hex offers.
+fn map_seed_levels(
+    object: &mut Map<String, Value>,
+    notices: &mut Vec<String>,
+) -> Result<(), ToolError> {
+    if let Some(Value::Object(workspace)) = object.get_mut("workspace") {
+        for (key, value) in workspace.iter_mut() {
+            map_seed_level(&format!("sharing.workspace.{key}"), value, notices)?;
+        }
+    }
+    let grants = match object.get_mut("groups") {
+        Some(Value::Array(items)) => Some(("sharing.groups", items)),
+        Some(Value::Object(wrapper)) => match wrapper.get_mut("upsert") {
+            Some(Value::Array(items)) => Some(("sharing.groups.upsert", items)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some((path, items)) = grants {
+        for (index, item) in items.iter_mut().enumerate() {
+            if let Some(access) = item.get_mut("access") {
+                map_seed_level(&format!("{path}[{index}].access"), access, notices)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn map_seed_level(
+    path: &str,
+    value: &mut Value,
+    notices: &mut Vec<String>,
+) -> Result<(), ToolError> {
+    let Some(text) = value.as_str() else {
+        return Ok(());
+    };
+    match crate::input::normalise_enum_text(text).as_str() {
+        "CAN_USE" => {
+            notices.push(format!(
+                "{path}: CAN_USE was sent as QUERY, Hex's level for running queries on the connection"
+            ));
+            *value = Value::String("QUERY".into());
+            Ok(())
+        }
+        "CAN_ADMIN" => Err(ToolError::input(
+            path,
+            "Hex's API has no admin level for data connections: its levels are NONE, QUERY (run queries) and VIEW_RESULTS (see results only); who may change a connection follows workspace roles (admins), and schema_refresh_access says who may refresh its schema",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Sharing as checked: workspace levels and group grants.
 pub struct Sharing {
     workspace: Option<ConnectionWorkspaceSharing>,
     /// Whether it gives public access (anything but NONE).
     pub public: bool,
     groups: Option<Vec<ConnectionGroupGrant>>,
+    /// Seed names that were mapped to Hex's, said in the result.
+    pub notices: Vec<String>,
 }
 
 pub fn sharing(object: &Map<String, Value>) -> Result<Sharing, ToolError> {
-    let sharing: SharingArg = parse("sharing", object)?;
+    let mut notices = Vec::new();
+    let mut object = object.clone();
+    map_seed_levels(&mut object, &mut notices)?;
+    let sharing: SharingArg = parse("sharing", &object)?;
     let groups = match sharing.groups {
         None | Some(Value::Null) => None,
         Some(Value::Array(items)) => Some(grants(Value::Array(items))?),
@@ -278,6 +336,7 @@ pub fn sharing(object: &Map<String, Value>) -> Result<Sharing, ToolError> {
         workspace,
         public,
         groups,
+        notices,
     })
 }
 
@@ -346,16 +405,26 @@ mod tests {
         let created = serde_json::to_value(sharing(&list).unwrap().for_create()).unwrap();
         assert_eq!(created["groups"][0]["group"]["id"], GROUP);
 
+        // The Python hex-mcp's README: CAN_USE is Hex's QUERY, said in a notice.
         let readme = object(json!({"workspace": {"members": "CAN_USE"}}));
-        let error = sharing(&readme).err().unwrap().to_string();
+        let checked = sharing(&readme).unwrap();
+        assert_eq!(checked.notices.len(), 1);
+        assert!(checked.notices[0].contains("sharing.workspace.members"));
+        let body = serde_json::to_value(checked.for_create()).unwrap();
+        assert_eq!(body["workspace"]["members"], "QUERY");
+
+        // CAN_ADMIN has no equivalent: refused naming the field and what Hex has.
+        let bad = object(
+            json!({"groups": {"upsert": [{"group": {"id": GROUP}, "access": "CAN_USE"}, {"group": {"id": GROUP}, "access": "CAN_ADMIN"}]}}),
+        );
+        let error = sharing(&bad).err().unwrap().to_string();
         assert!(
-            error.contains("sharing.workspace.members") && error.contains("VIEW_RESULTS"),
+            error.contains("sharing.groups.upsert[1].access") && error.contains("QUERY"),
             "{error}"
         );
-
-        let bad = object(json!({"groups": [{"group": {"id": GROUP}, "access": "CAN_ADMIN"}]}));
-        let error = sharing(&bad).err().unwrap().to_string();
-        assert!(error.contains("sharing.groups[0].access"), "{error}");
+        let other = object(json!({"workspace": {"guests": "CAN_EDIT"}}));
+        let error = sharing(&other).err().unwrap().to_string();
+        assert!(error.contains("VIEW_RESULTS"), "{error}");
 
         let public = object(json!({"workspace": {"public": "VIEW_RESULTS"}}));
         assert!(sharing(&public).unwrap().public);
