@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the tool reference in README.md from the registry.
+# Regenerates the tool reference in README.md and docs/COVERAGE.md from the registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet -p hex-mcp
@@ -13,3 +13,4 @@ start = text.index(begin) + len(begin)
 stop = text.index(end)
 open("README.md", "w").write(text[:start] + table + text[stop:])
 PY
+./target/debug/hex-mcp tools --coverage > docs/COVERAGE.md

@@ -116,12 +116,17 @@ pub struct ConfigArgs {
 pub struct ToolsArgs {
     #[command(flatten)]
     pub selection: SelectionArgs,
-    /// Print the tools as `tools/list` JSON instead of a table.
-    #[arg(long, conflicts_with = "markdown")]
+    /// Print the tools as `tools/list` JSON (with each tool's Hex operations in
+    /// `_meta["hex-mcp/operations"]`) instead of a table.
+    #[arg(long, conflicts_with_all = ["markdown", "coverage"])]
     pub json: bool,
     /// Print the tools as a Markdown table (the README's tool reference).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "coverage")]
     pub markdown: bool,
+    /// Print which tools call each of Hex's 52 operations (docs/COVERAGE.md), for every tool
+    /// whatever the flags.
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(Debug, Args)]

@@ -272,11 +272,9 @@ pub const CONFIRMATION_TOKEN: &str = "confirmation_token";
 fn input_schema<T: HexTool>() -> JsonObject {
     let mut schema = schema::input_schema::<T::Input>();
     if T::SPEC.confirm == Confirm::WhenRisky {
-        schema::add_string_property(
-            &mut schema,
-            CONFIRMATION_TOKEN,
-            "From a confirmationRequired answer.",
-        );
+        // Undescribed: the confirmationRequired answer says how to use it, and the words
+        // would cost context on every tool that can ask.
+        schema::add_string_property(&mut schema, CONFIRMATION_TOKEN);
     }
     schema
 }

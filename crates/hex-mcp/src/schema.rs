@@ -34,12 +34,9 @@ pub fn input_schema<T: JsonSchema>() -> JsonObject {
 }
 
 /// Adds an optional string property to an object schema.
-pub fn add_string_property(schema: &mut JsonObject, name: &str, description: &str) {
+pub fn add_string_property(schema: &mut JsonObject, name: &str) {
     if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        properties.insert(
-            name.to_string(),
-            json!({"type": "string", "description": description}),
-        );
+        properties.insert(name.to_string(), json!({"type": "string"}));
     }
 }
 
@@ -61,7 +58,8 @@ fn tidy_object(object: &mut Map<String, Value>) {
     object.remove("$defs");
     // Unknown arguments are refused by the parser with an error naming them; saying so in
     // every object of every schema would only cost context.
-    if object.get("additionalProperties") == Some(&Value::Bool(false)) {
+    // `true` is JSON Schema's default for an object (free-form maps such as input_params).
+    if matches!(object.get("additionalProperties"), Some(Value::Bool(_))) {
         object.remove("additionalProperties");
     }
     if object.get("default").is_some_and(Value::is_null) {
@@ -170,7 +168,7 @@ mod tests {
     #[test]
     fn confirmation_parameter_is_added_as_optional_string() {
         let mut schema = input_schema::<Args>();
-        add_string_property(&mut schema, "confirmation_token", "why");
+        add_string_property(&mut schema, "confirmation_token");
         let schema = Value::Object(schema);
         assert_eq!(
             schema["properties"]["confirmation_token"]["type"],

@@ -69,10 +69,8 @@ pub struct ListCells;
 #[serde(deny_unknown_fields)]
 pub struct ListCellsInput {
     project_id: HexId,
-    /// 1-100 (default 25).
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.after of the previous page.
     after: Option<String>,
     before: Option<String>,
 }
@@ -82,8 +80,8 @@ impl HexTool for ListCells {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_cells",
-        title: "List a project's cells",
-        description: "A project's draft notebook cells in order: type, label, data connection, source (long ones cut).",
+        title: "List cells",
+        description: "A project's draft cells in order, with their source (long ones cut).",
         toolset: Toolset::Cells,
         effect: Effect::READ,
         operations: &[Operation::ListCells],
@@ -134,7 +132,7 @@ impl HexTool for GetCell {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_cell",
         title: "Get a cell",
-        description: "One draft notebook cell with its full source.",
+        description: "One draft cell with its full source.",
         toolset: Toolset::Cells,
         effect: Effect::READ,
         operations: &[Operation::GetCell],
@@ -161,14 +159,10 @@ pub struct CreateCell;
 pub struct CreateCellInput {
     project_id: HexId,
     cell_type: NewCellKind,
-    /// SQL, Python or Markdown text.
     source: String,
     label: Option<String>,
-    /// SQL only.
     data_connection_id: Option<HexId>,
-    /// SQL only.
     output_dataframe: Option<String>,
-    /// Default: at the end.
     insert_after_cell_id: Option<HexId>,
 }
 
@@ -223,7 +217,7 @@ impl HexTool for CreateCell {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_cell",
         title: "Create a cell",
-        description: "Add a SQL, CODE (Python) or MARKDOWN cell to a project's draft notebook.",
+        description: "Add a SQL, CODE (Python) or MARKDOWN cell to a project's draft.",
         toolset: Toolset::Cells,
         effect: Effect::CREATE,
         operations: &[Operation::CreateCell],
@@ -251,9 +245,7 @@ pub struct UpdateCellInput {
     sql_source: Option<String>,
     code_source: Option<String>,
     markdown_source: Option<String>,
-    /// SQL cells: the connection to query.
     data_connection_id: Option<HexId>,
-    /// true removes a SQL cell's connection.
     clear_data_connection: Option<bool>,
 }
 
@@ -326,7 +318,7 @@ impl HexTool for UpdateCell {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_cell",
         title: "Update a cell",
-        description: "Replace a draft cell's source (give the one matching its cellType) and/or set or clear a SQL cell's data connection.",
+        description: "Replace a draft cell's source (the field for its type) and/or a SQL cell's connection.",
         toolset: Toolset::Cells,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateCell],
@@ -361,7 +353,7 @@ impl HexTool for DeleteCell {
     const SPEC: ToolSpec = ToolSpec {
         name: "delete_hex_cell",
         title: "Delete a cell",
-        description: "Permanently delete a cell from a project's draft notebook. Asks for confirmation.",
+        description: "Delete a cell from a project's draft; asks first.",
         toolset: Toolset::Cells,
         effect: Effect::DELETE,
         operations: &[Operation::DeleteCell],

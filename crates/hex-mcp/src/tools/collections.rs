@@ -48,10 +48,8 @@ input_enum!(
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListCollectionsInput {
-    /// Collections per page, 1-100 (default 25).
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.after of the previous page.
     after: Option<String>,
     before: Option<String>,
     sort_by: Option<SortBy>,
@@ -63,7 +61,7 @@ impl HexTool for ListCollections {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_collections",
         title: "List collections",
-        description: "List collections by name, with their sharing. A collection's projects: list_hex_projects collection_id.",
+        description: "List collections by name, with their sharing.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
         operations: &[Operation::ListCollections],
@@ -98,7 +96,7 @@ impl HexTool for GetCollection {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_collection",
         title: "Get a collection",
-        description: "Get one collection: name, description, creator, sharing. Its projects: list_hex_projects with collection_id.",
+        description: "Get a collection; its projects: list_hex_projects collection_id.",
         toolset: Toolset::Collections,
         effect: Effect::READ,
         operations: &[Operation::GetCollection],
@@ -119,6 +117,17 @@ impl HexTool for GetCollection {
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/// `sharing_users` and `sharing_groups` in words (each item typed would cost twice the bytes in
+/// every session's context; the parser checks every item strictly and names the field).
+fn grants_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "object"},
+        "maxItems": MAX_MEMBERS,
+        "description": "[{id, access}], access as workspace_access"
+    })
+}
 
 // An item of sharing_users.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -239,7 +248,11 @@ pub struct CreateCollection;
 pub struct CreateCollectionInput {
     name: String,
     description: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "grants_schema")]
     sharing_users: Option<Grants<UserAccess>>,
+    #[serde(default)]
+    #[schemars(schema_with = "grants_schema")]
     sharing_groups: Option<Grants<GroupAccess>>,
     workspace_access: Option<AccessLevel>,
 }
@@ -260,7 +273,7 @@ impl HexTool for CreateCollection {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_collection",
         title: "Create a collection",
-        description: "Create a collection, optionally shared with users, groups and every workspace member. Add projects with update_hex_project_collection_sharing.",
+        description: "Create a collection, optionally shared; add projects with update_hex_project_collection_sharing.",
         toolset: Toolset::Collections,
         effect: Effect::CREATE,
         operations: &[Operation::CreateCollection],
@@ -295,7 +308,11 @@ pub struct UpdateCollectionInput {
     collection_id: HexId,
     name: Option<String>,
     description: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "grants_schema")]
     sharing_users: Option<Grants<UserAccess>>,
+    #[serde(default)]
+    #[schemars(schema_with = "grants_schema")]
     sharing_groups: Option<Grants<GroupAccess>>,
     workspace_access: Option<AccessLevel>,
 }
@@ -316,7 +333,7 @@ impl HexTool for UpdateCollection {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_collection",
         title: "Edit a collection",
-        description: "Rename a collection, change its description, or set users', groups' or every workspace member's access to it (NONE removes; unlisted ones keep theirs).",
+        description: "Rename a collection or set access to it (NONE removes; others keep theirs).",
         toolset: Toolset::Collections,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditCollection],

@@ -116,7 +116,7 @@ impl JsonSchema for DetailsArg {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let description = format!(
-            "{{\"<connection_type>\": {{fields}}}}. *required †secret: a string, or {{\"env\":\"VAR\"}} / {{\"file\":\"/abs/path\"}} read on the server. {}",
+            "{{\"<type>\": {{fields}}}}, [optional], †secret. {}",
             details::field_list()
         );
         json_schema!({"type": "object", "description": description})
@@ -129,15 +129,12 @@ impl JsonSchema for DetailsArg {
 pub struct ConnectionSettings {
     description: Option<String>,
     connect_via_ssh: Option<bool>,
-    /// Let Hex Magic (AI) use it.
     include_magic: Option<bool>,
     allow_writeback_cells: Option<bool>,
-    /// {databases|schemas|tables: {include|exclude: {values, matchType: EXACT|PREFIX|REGEX|SUFFIX}}}
     schema_filters: Option<Map<String, Value>>,
-    /// {cadence: HOURLY|DAILY|WEEKLY|MONTHLY|CUSTOM, enabled, daily|weekly|monthly: {hour, minute, timezoneString, dayOfWeek, day}, custom: {cron, timezoneString}}
     schema_refresh_schedule: Option<Map<String, Value>>,
     schema_refresh_access: Option<RefreshAccess>,
-    /// {workspace: {members|guests: NONE|QUERY|VIEW_RESULTS, public: NONE|VIEW_RESULTS}, groups: [{group: {id}, access}]}
+    /// {workspace: {members, guests, public}, groups: [{group: {id}, access}]}; NONE|QUERY|VIEW_RESULTS
     sharing: Option<Map<String, Value>>,
 }
 
@@ -208,13 +205,10 @@ pub struct ListConnections;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListConnectionsInput {
-    /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.after of the last page.
     after: Option<String>,
     before: Option<String>,
-    /// Default NAME ASC.
     sort_by: Option<SortBy>,
     sort_direction: Option<SortDirection>,
 }
@@ -225,7 +219,7 @@ impl HexTool for ListConnections {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_data_connections",
         title: "List data connections",
-        description: "List data connections: id, name, type, description, details (no secrets).",
+        description: "List data connections (never their secrets).",
         toolset: Toolset::Connections,
         effect: Effect::READ,
         operations: &[Operation::ListDataConnections],
@@ -274,7 +268,7 @@ impl HexTool for GetConnection {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_data_connection",
         title: "Get a data connection",
-        description: "Get one data connection: type, connection details (never secrets), settings, schema filters, refresh schedule and sharing.",
+        description: "Get a data connection: details (never secrets), settings and sharing.",
         toolset: Toolset::Connections,
         effect: Effect::READ,
         operations: &[Operation::GetDataConnection],
@@ -355,7 +349,7 @@ impl HexTool for CreateConnection {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_data_connection",
         title: "Create a data connection",
-        description: "Create a data connection to a warehouse or database. Give secrets as {\"env\": …} or {\"file\": …} references; outputs never contain them.",
+        description: "Create a data connection; a secret is a string or {\"env\": VAR} / {\"file\": path} read on the server.",
         toolset: Toolset::Connections,
         effect: Effect::CREATE,
         operations: &[Operation::CreateDataConnection],
@@ -388,9 +382,8 @@ pub struct UpdateConnection;
 #[serde(deny_unknown_fields)]
 pub struct UpdateConnectionInput {
     connection_id: HexId,
-    /// New name.
     name: Option<String>,
-    /// Only the fields to change, as in create_hex_data_connection (secrets too).
+    /// Only the fields to change.
     connection_details: Option<Map<String, Value>>,
     // The settings again, described once in create_hex_data_connection to keep this short.
     description: Option<String>,
@@ -400,7 +393,6 @@ pub struct UpdateConnectionInput {
     schema_filters: Option<Map<String, Value>>,
     schema_refresh_schedule: Option<Map<String, Value>>,
     schema_refresh_access: Option<RefreshAccess>,
-    /// Group grants are upserted.
     sharing: Option<Map<String, Value>>,
 }
 
@@ -495,7 +487,7 @@ impl HexTool for UpdateConnection {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_data_connection",
         title: "Update a data connection",
-        description: "Change only the given fields of a data connection (false counts). Replacing credentials or giving public access asks for confirmation.",
+        description: "Change only the given fields of a data connection; new credentials or public access ask first.",
         toolset: Toolset::Connections,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditDataConnection],

@@ -76,10 +76,8 @@ pub struct ListGroups;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListGroupsInput {
-    /// Default 25.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// pagination.after of the last page.
     after: Option<String>,
     before: Option<String>,
     sort_by: Option<SortBy>,
@@ -92,7 +90,7 @@ impl HexTool for ListGroups {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_groups",
         title: "List groups",
-        description: "List groups (id, name, createdAt); their members: list_hex_users with group_id.",
+        description: "List groups; a group's members: list_hex_users group_id.",
         toolset: Toolset::Groups,
         effect: Effect::READ,
         operations: &[Operation::ListGroups],
@@ -128,7 +126,7 @@ impl HexTool for GetGroup {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_group",
         title: "Get a group",
-        description: "Get one group: id, name, createdAt. Its members: list_hex_users with group_id.",
+        description: "Get a group; its members: list_hex_users group_id.",
         toolset: Toolset::Groups,
         effect: Effect::READ,
         operations: &[Operation::GetGroup],
@@ -154,7 +152,6 @@ pub struct CreateGroup;
 #[serde(deny_unknown_fields)]
 pub struct CreateGroupInput {
     name: String,
-    /// User ids, at most 100.
     #[schemars(length(max = 100))]
     member_user_ids: Option<Vec<HexId>>,
 }
@@ -165,7 +162,7 @@ impl HexTool for CreateGroup {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_group",
         title: "Create a group",
-        description: "Create a group, optionally with members (user ids from list_hex_users). Names need not be unique.",
+        description: "Create a group, optionally with members (user ids).",
         toolset: Toolset::Groups,
         effect: Effect::CREATE,
         operations: &[Operation::CreateGroup],
@@ -195,12 +192,9 @@ pub struct UpdateGroup;
 #[serde(deny_unknown_fields)]
 pub struct UpdateGroupInput {
     group_id: HexId,
-    /// New name.
     name: Option<String>,
-    /// At most 100.
     #[schemars(length(max = 100))]
     add_member_user_ids: Option<Vec<HexId>>,
-    /// At most 100.
     #[schemars(length(max = 100))]
     remove_member_user_ids: Option<Vec<HexId>>,
 }
@@ -261,8 +255,8 @@ impl HexTool for UpdateGroup {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_group",
-        title: "Rename a group or change its members",
-        description: "Rename a group and/or add and remove members by user id. Removed members lose the access the group grants.",
+        title: "Update a group",
+        description: "Rename a group and/or add or remove members (user ids).",
         toolset: Toolset::Groups,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditGroup],
@@ -297,7 +291,7 @@ impl HexTool for DeleteGroup {
     const SPEC: ToolSpec = ToolSpec {
         name: "delete_hex_group",
         title: "Delete a group",
-        description: "Delete a group; its members keep their accounts but lose the access it granted. Cannot be undone; asks for confirmation.",
+        description: "Delete a group (members keep their accounts, lose its access); asks first.",
         toolset: Toolset::Groups,
         effect: Effect::DELETE,
         operations: &[Operation::DeleteGroup],

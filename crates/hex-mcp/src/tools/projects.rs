@@ -46,9 +46,7 @@ input_enum!(
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectFilters {
-    /// Status names.
     statuses: Option<Vec<String>>,
-    /// Category names.
     categories: Option<Vec<String>>,
     creator_email: Option<String>,
     owner_email: Option<String>,
@@ -56,7 +54,13 @@ pub struct ProjectFilters {
     include_archived: Option<bool>,
     include_components: Option<bool>,
     include_trashed: Option<bool>,
-    /// Add each project's sharing.
+}
+
+/// What only a list takes: the order, and each project's sharing (a search answers matches
+/// newest first and is kept lean).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListOrder {
     include_sharing: Option<bool>,
     sort_by: Option<SortBy>,
     sort_direction: Option<SortDirection>,
@@ -68,16 +72,21 @@ impl ProjectFilters {
             include_archived: self.include_archived.unwrap_or(false),
             include_components: self.include_components.unwrap_or(false),
             include_trashed: self.include_trashed.unwrap_or(false),
-            include_sharing: self.include_sharing.unwrap_or(false),
             statuses: self.statuses.clone().unwrap_or_default(),
             categories: self.categories.clone().unwrap_or_default(),
             creator_email: self.creator_email.clone(),
             owner_email: self.owner_email.clone(),
             collection_id: self.collection_id.as_ref().map(|id| id.to_string()),
-            sort_by: self.sort_by.map(|sort| sort.to::<ProjectSortBy>()),
-            sort_direction: self.sort_direction.map(|direction| direction.to()),
             ..ListProjectsParams::default()
         }
+    }
+}
+
+impl ListOrder {
+    fn apply(&self, params: &mut ListProjectsParams) {
+        params.include_sharing = self.include_sharing.unwrap_or(false);
+        params.sort_by = self.sort_by.map(|sort| sort.to::<ProjectSortBy>());
+        params.sort_direction = self.sort_direction.map(|direction| direction.to());
     }
 }
 
@@ -119,17 +128,17 @@ pub struct ListProjects;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProjectsInput {
-    /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.after of the last page.
     after: Option<String>,
     before: Option<String>,
-    /// Projects to skip (walks the pages; prefer after).
+    /// Prefer after.
     #[schemars(range(max = 10000))]
     offset: Option<u32>,
     #[serde(flatten)]
     filters: ProjectFilters,
+    #[serde(flatten)]
+    order: ListOrder,
 }
 
 impl HexTool for ListProjects {
@@ -138,7 +147,7 @@ impl HexTool for ListProjects {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_projects",
         title: "List projects",
-        description: "List projects, newest first, with Hex's filters and sorting.",
+        description: "List projects, newest first, with Hex's filters.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         operations: &[Operation::ListProjects],
@@ -148,6 +157,7 @@ impl HexTool for ListProjects {
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let hex = ctx.hex()?;
         let mut params = input.filters.params();
+        input.order.apply(&mut params);
         params.limit = Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE));
         params.after = input.after;
         params.before = input.before;
@@ -189,14 +199,12 @@ pub struct SearchProjects;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchProjectsInput {
-    /// Regex matched case-insensitively against titles, e.g. `revenue|sales`.
+    /// e.g. `revenue|sales`
     search_pattern: String,
-    /// Default 100.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// Matches to skip.
     offset: Option<u32>,
-    /// To continue: continue_with.after.
+    /// continue_with.after
     after: Option<String>,
     #[serde(flatten)]
     filters: ProjectFilters,
@@ -207,8 +215,8 @@ impl HexTool for SearchProjects {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "search_hex_projects",
-        title: "Search projects by title",
-        description: "Find projects whose title matches a regex, across all of Hex's pages. Each match once; says if it stopped early and how to continue.",
+        title: "Search projects",
+        description: "Find projects whose title matches a regex, across all pages; says if it stopped early and how to go on.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         operations: &[Operation::ListProjects],
@@ -340,9 +348,7 @@ pub struct GetProject;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetProjectInput {
-    /// The project's id (the UUID in its URL).
     project_id: HexId,
-    /// Add its sharing (users, groups, collections, workspace, public).
     include_sharing: Option<bool>,
 }
 
@@ -352,7 +358,7 @@ impl HexTool for GetProject {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_project",
         title: "Get a project",
-        description: "Get one project: title, description, owner, status, categories, schedules, analytics, dates, optionally sharing.",
+        description: "Get one project; include_sharing adds who can see it.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         operations: &[Operation::GetProject],

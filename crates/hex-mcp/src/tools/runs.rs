@@ -120,19 +120,20 @@ impl NotificationInput {
 #[serde(deny_unknown_fields)]
 pub struct RunProjectInput {
     project_id: HexId,
-    /// Input values by variable name, e.g. {"region": "EU"}. Not with view_id.
+    /// By variable name; not with view_id.
     input_params: Option<Map<String, Value>>,
-    /// Also refresh the published app's results.
+    /// Also refresh the app's results.
     update_published_results: Option<bool>,
-    /// Default true; false re-runs SQL.
     use_cached_sql_results: Option<bool>,
-    /// Only validate; nothing runs.
     dry_run: Option<bool>,
-    /// Run with a saved view's inputs.
+    /// A saved view's inputs.
     view_id: Option<String>,
+    #[serde(default)]
+    #[schemars(schema_with = "notifications_schema")]
     notifications: Option<Vec<NotificationInput>>,
+    // Deprecated by Hex (use the two flags above); still accepted, not advertised.
+    #[schemars(skip)]
     update_cache: Option<bool>,
-    /// Wait up to this long for the run to end (default 0).
     #[schemars(range(max = 600))]
     wait_seconds: Option<u32>,
 }
@@ -189,6 +190,16 @@ impl RunProjectInput {
     }
 }
 
+/// The notifications' shape in words: typed items would cost five times the bytes in every
+/// session's context, and the parser checks each field strictly anyway, naming it on error.
+fn notifications_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "object"},
+        "description": "[{type: SUCCESS|FAILURE|ALL, user_ids|group_ids|slack_channel_ids, subject, body, include_success_screenshot, screenshot_format: png|pdf}]"
+    })
+}
+
 fn check_wait(wait_seconds: Option<u32>) -> Result<(), ToolError> {
     match wait_seconds {
         Some(seconds) if seconds > MAX_WAIT_SECONDS => Err(ToolError::input(
@@ -205,7 +216,7 @@ impl HexTool for RunProject {
     const SPEC: ToolSpec = ToolSpec {
         name: "run_hex_project",
         title: "Run a project",
-        description: "Start a run of a project's published version. Returns runId; with wait_seconds, also the run's final status.",
+        description: "Run a project's published version; wait_seconds waits for its end, reporting progress.",
         toolset: Toolset::Runs,
         effect: Effect::CREATE,
         operations: &[Operation::RunProject, Operation::GetRunStatus],
@@ -282,7 +293,6 @@ pub struct GetRunStatusTool;
 pub struct GetRunStatusInput {
     project_id: HexId,
     run_id: HexId,
-    /// Wait up to this long for the run to end (default 0).
     #[schemars(range(max = 600))]
     wait_seconds: Option<u32>,
 }
@@ -293,7 +303,7 @@ impl HexTool for GetRunStatusTool {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_run_status",
         title: "Get a run's status",
-        description: "A run's status, times and URL; with wait_seconds, waits for it to end (COMPLETED, ERRORED, KILLED…).",
+        description: "A run's status and times; wait_seconds waits for its end.",
         toolset: Toolset::Runs,
         effect: Effect::READ,
         operations: &[Operation::GetRunStatus],
@@ -330,10 +340,8 @@ pub struct GetProjectRuns;
 #[serde(deny_unknown_fields)]
 pub struct GetProjectRunsInput {
     project_id: HexId,
-    /// 1-100 (default 25).
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// pagination.next_offset of the previous page.
     offset: Option<u32>,
     status_filter: Option<RunStatusName>,
     run_trigger_filter: Option<RunTriggerName>,
@@ -344,8 +352,8 @@ impl HexTool for GetProjectRuns {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_project_runs",
-        title: "List a project's runs",
-        description: "A project's runs, newest first. Pass pagination.next_offset back as `offset`.",
+        title: "List runs",
+        description: "A project's runs, newest first; pass pagination.next_offset as offset.",
         toolset: Toolset::Runs,
         effect: Effect::READ,
         operations: &[Operation::GetProjectRuns],
@@ -429,7 +437,7 @@ impl HexTool for CancelRun {
     const SPEC: ToolSpec = ToolSpec {
         name: "cancel_hex_run",
         title: "Cancel a run",
-        description: "Stop a PENDING or RUNNING run (it ends KILLED). A run that already ended is an error.",
+        description: "Stop a PENDING or RUNNING run; it ends KILLED.",
         toolset: Toolset::Runs,
         effect: Effect::DELETE,
         operations: &[Operation::CancelRun],

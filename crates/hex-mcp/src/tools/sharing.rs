@@ -75,7 +75,6 @@ impl Grant for UserPermission {
 #[serde(deny_unknown_fields)]
 pub struct UserSharingInput {
     project_id: HexId,
-    /// Each user once; NONE revokes. Unlisted users keep theirs.
     user_permissions: Grants<UserPermission>,
 }
 
@@ -84,8 +83,8 @@ impl HexTool for UpdateUserSharing {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_project_user_sharing",
-        title: "Share a project with users",
-        description: "Set users' access to one project. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
+        title: "Share with users",
+        description: "Set users' access to a project; NONE revokes, others keep theirs.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditProjectSharingUsers],
@@ -161,7 +160,6 @@ impl Grant for GroupPermission {
 #[serde(deny_unknown_fields)]
 pub struct GroupSharingInput {
     project_id: HexId,
-    /// Each group once; NONE revokes. Unlisted groups keep theirs.
     group_permissions: Grants<GroupPermission>,
 }
 
@@ -170,8 +168,8 @@ impl HexTool for UpdateGroupSharing {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_project_group_sharing",
-        title: "Share a project with groups",
-        description: "Set groups' access to one project: each member gets it. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
+        title: "Share with groups",
+        description: "Set groups' access to a project; NONE revokes, others keep theirs.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditProjectSharingGroups],
@@ -230,7 +228,6 @@ impl Grant for CollectionPermission {
 #[serde(deny_unknown_fields)]
 pub struct CollectionSharingInput {
     project_id: HexId,
-    /// Each collection once; NONE takes the project out.
     collection_permissions: Grants<CollectionPermission>,
 }
 
@@ -239,8 +236,8 @@ impl HexTool for UpdateCollectionSharing {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_project_collection_sharing",
-        title: "Put a project in collections",
-        description: "Add one project to collections, with the access their members get. Up to 500, sent to Hex 25 at a time; any refused are listed in `errors`.",
+        title: "Add to collections",
+        description: "Put a project in collections with the access their members get; NONE takes it out.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditProjectSharingCollections],
@@ -290,9 +287,7 @@ input_enum!(
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceSharingInput {
     project_id: HexId,
-    /// Every workspace member (not guests).
     workspace_access: Option<AccessLevel>,
-    /// Anyone with the link, no login: APP_ONLY sees the app, CAN_VIEW the logic too.
     public_access: Option<PublicAccess>,
 }
 
@@ -301,8 +296,8 @@ impl HexTool for UpdateWorkspaceSharing {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_project_workspace_sharing",
-        title: "Share a project with workspace or web",
-        description: "Set one project's access for everyone in the workspace and/or anyone with the link on the public web. NONE turns it off.",
+        title: "Share with workspace or web",
+        description: "Set a project's access for all workspace members and/or anyone with the link.",
         toolset: Toolset::Sharing,
         effect: Effect::OVERWRITE,
         operations: &[Operation::EditProjectSharingOrgAndPublic],

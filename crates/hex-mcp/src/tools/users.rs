@@ -42,7 +42,7 @@ impl HexTool for GetCurrentUser {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_current_user",
         title: "Get the current user",
-        description: "The user this server's token acts as: id, name, email, role, workspace, token expiry.",
+        description: "The user this server's token acts as.",
         toolset: Toolset::Users,
         effect: Effect::READ,
         operations: &[Operation::Me],
@@ -70,10 +70,8 @@ pub struct ListUsers;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListUsersInput {
-    /// Default 25.
     #[schemars(range(min = 1, max = 500))]
     limit: Option<u32>,
-    /// pagination.after of the last page.
     after: Option<String>,
     before: Option<String>,
     sort_by: Option<SortBy>,
@@ -87,7 +85,7 @@ impl HexTool for ListUsers {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_users",
         title: "List users",
-        description: "List active users (id, name, email, role, lastLoginDate) or, with group_id, a group's members.",
+        description: "List active users, or with group_id a group's members.",
         toolset: Toolset::Users,
         effect: Effect::READ,
         operations: &[Operation::ListUsers],
@@ -122,7 +120,6 @@ pub struct DeactivateUser;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeactivateUserInput {
-    /// From list_hex_users.
     user_id: HexId,
 }
 
@@ -132,7 +129,7 @@ impl HexTool for DeactivateUser {
     const SPEC: ToolSpec = ToolSpec {
         name: "deactivate_hex_user",
         title: "Deactivate a user",
-        description: "Deactivate a user: they can no longer sign in or use their access; the API cannot reactivate them. Asks for confirmation.",
+        description: "Deactivate a user (no more sign-in; the API cannot undo it); asks first.",
         toolset: Toolset::Users,
         effect: Effect::DELETE,
         operations: &[Operation::DeactivateUser],

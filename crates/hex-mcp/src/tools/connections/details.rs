@@ -36,8 +36,6 @@ struct Field {
     kind: Kind,
     /// Required when creating.
     required: bool,
-    /// A word of help in the description.
-    note: &'static str,
 }
 
 const fn req(name: &'static str, kind: Kind) -> Field {
@@ -45,7 +43,6 @@ const fn req(name: &'static str, kind: Kind) -> Field {
         name,
         kind,
         required: true,
-        note: "",
     }
 }
 
@@ -54,12 +51,7 @@ const fn opt(name: &'static str, kind: Kind) -> Field {
         name,
         kind,
         required: false,
-        note: "",
     }
-}
-
-const fn noted(field: Field, note: &'static str) -> Field {
-    Field { note, ..field }
 }
 
 use Kind::{Flag, Port, Properties, Secret as Key, Text};
@@ -77,7 +69,7 @@ fn fields(kind: ConnectionType) -> &'static [Field] {
     ];
     const BIGQUERY: &[Field] = &[
         req("projectId", Text),
-        noted(req("serviceAccountJsonConfig", Key), "key JSON as text"),
+        req("serviceAccountJsonConfig", Key),
         opt("enableStorageApi", Flag),
         opt("enableDriveAccess", Flag),
     ];
@@ -102,7 +94,7 @@ fn fields(kind: ConnectionType) -> &'static [Field] {
         req("warehouse", Text),
         req("database", Text),
         req("username", Text),
-        noted(req("privateKey", Key), "PEM"),
+        req("privateKey", Key),
         req("passphrase", Key),
         opt("schema", Text),
         opt("role", Text),
@@ -114,7 +106,7 @@ fn fields(kind: ConnectionType) -> &'static [Field] {
         opt("password", Key),
         opt("catalog", Text),
         opt("schema", Text),
-        noted(opt("sessionProperties", Properties), "[{key,value}]"),
+        opt("sessionProperties", Properties),
     ];
     match kind {
         ConnectionType::Athena => ATHENA,
@@ -127,28 +119,31 @@ fn fields(kind: ConnectionType) -> &'static [Field] {
     }
 }
 
-/// The fields of every type in a line each: `postgres: hostname*, port*, …, password*†`.
+/// The fields of every type, compactly: `postgres: hostname port database username password†`,
+/// optional ones in brackets, secrets marked †.
 pub fn field_list() -> String {
+    let name = |field: &Field| {
+        let mut text = field.name.to_string();
+        if field.kind == Key {
+            text.push('†');
+        }
+        text
+    };
     ConnectionType::ALL
         .iter()
         .map(|kind| {
-            let fields: Vec<String> = fields(*kind)
-                .iter()
-                .map(|field| {
-                    let mut text = field.name.to_string();
-                    if field.required {
-                        text.push('*');
-                    }
-                    if field.kind == Key {
-                        text.push('†');
-                    }
-                    if !field.note.is_empty() {
-                        text.push_str(&format!(" ({})", field.note));
-                    }
-                    text
-                })
-                .collect();
-            format!("{}: {}", kind.as_str(), fields.join(", "))
+            let (required, optional): (Vec<&Field>, Vec<&Field>) =
+                fields(*kind).iter().partition(|field| field.required);
+            let mut text = format!(
+                "{}: {}",
+                kind.as_str(),
+                required.into_iter().map(name).collect::<Vec<_>>().join(" ")
+            );
+            if !optional.is_empty() {
+                let optional: Vec<String> = optional.into_iter().map(name).collect();
+                text.push_str(&format!(" [{}]", optional.join(" ")));
+            }
+            text
         })
         .collect::<Vec<_>>()
         .join("; ")
