@@ -480,7 +480,28 @@ async fn managing_project_permissions_as_the_readme_shows() {
     )
     .await;
     let shared = sharing(&session, &project).await;
-    assert_eq!(shared["groups"].as_array().unwrap().len() >= 3, true);
+    let groups = session
+        .call("list_hex_groups", json!({"limit": 500}))
+        .await
+        .ok();
+    let group_name = |placeholder: &str| {
+        values(&groups)
+            .iter()
+            .find(|group| group["id"] == ids.get(placeholder))
+            .map(|group| group["name"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    for (group, access) in [
+        ("group-789", "CAN_VIEW"),
+        ("analytics-team", "CAN_EDIT"),
+        ("leadership-team", "CAN_VIEW"),
+    ] {
+        assert_eq!(
+            access_of(&shared, "groups", "group", &group_name(group)).as_deref(),
+            Some(access),
+            "{group}"
+        );
+    }
 
     // Add Projects to Collections.
     example(
