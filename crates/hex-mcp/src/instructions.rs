@@ -7,7 +7,7 @@ use crate::registry::{Registry, Selection};
 
 pub fn for_selection(registry: &Registry, selection: &Selection, confirm: bool) -> String {
     let mut text = String::from(
-        "Tools for a Hex (app.hex.tech) workspace through Hex's public API. Ids are UUIDs; find them with the list/search tools rather than guessing. Lists are paged: pass pagination.after back as `after` to continue.\n",
+        "Tools for a Hex (app.hex.tech) workspace through Hex's public API. Take ids from the list/search tools rather than guessing. Lists are paged: pass pagination.after back as `after` to continue (default page 25).\n",
     );
     for set in selection.enabled_toolsets(registry) {
         let _ = writeln!(text, "- {}: {}.", set.name(), set.summary());
