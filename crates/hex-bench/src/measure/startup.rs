@@ -16,6 +16,7 @@ pub const TARGETS: &[&str] = &[
     "`tools/list` reply ≤ 10 ms after process start",
     "`tools/list` reply ≥ 50× sooner than the peer's",
     "Idle peak RSS ≤ 12 MiB",
+    "`tools/list` reply ≤ 5 ms after process start with every toolset on",
 ];
 
 #[derive(Debug, Default)]
@@ -161,6 +162,14 @@ fn report(
         format!("{:.1} MiB", ours_rss.median),
         Some(ours_rss.median <= 12.0),
     ));
+    outcome.check(match all_list {
+        Some(all) => Check::new(
+            TARGETS.get(3).copied().unwrap_or_default(),
+            format!("{:.2} ms", all.median),
+            Some(all.median <= 5.0),
+        ),
+        None => Check::unmeasured(TARGETS.get(3).copied().unwrap_or_default()),
+    });
     let mut figure = with_range(ours_list, "ms", 2);
     if let Some(all) = all_list {
         figure.push_str(&format!(
