@@ -168,6 +168,9 @@ async fn deactivation_is_confirmed_then_the_user_is_gone() {
         .await
         .ok();
     assert_eq!(done["deactivated"], true);
+    // Hex's answer names who was deactivated.
+    assert_eq!(done["user"]["id"], target.as_str());
+    assert!(done["user"]["email"].as_str().unwrap().contains('@'));
     assert!(!all_user_ids(&session).await.contains(&target));
 
     // Deactivating yourself: Hex answers, the tool passes it on.

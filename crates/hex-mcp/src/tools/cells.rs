@@ -368,12 +368,15 @@ impl HexTool for DeleteCell {
     }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        ctx.hex()?
+        let deleted = ctx
+            .hex()?
             .cells()
             .delete(input.cell_id.as_str())
             .await
             .map_err(|error| cell_error(error, &input.cell_id))?;
-        Ok(json!({"deleted": true, "cellId": input.cell_id}))
+        // Hex answers 200 {cellId}; an empty success (older descriptions: 204) means the same.
+        let cell_id = deleted.unwrap_or_else(|| input.cell_id.to_string());
+        Ok(json!({"deleted": true, "cellId": cell_id}))
     }
 }
 

@@ -4,7 +4,7 @@ use hex_client::Operation;
 use hex_client::api::users::{ListUsersParams, Me, UserSortBy};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{common::page_output, vocab::SortDirection};
 use crate::{
@@ -144,13 +144,19 @@ impl HexTool for DeactivateUser {
     }
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        ctx.hex()?
+        let user = ctx
+            .hex()?
             .users()
             .deactivate(input.user_id.as_str())
             .await
             .map_err(|error| {
                 ToolError::from(error).about("user", &input.user_id, "list_hex_users")
             })?;
-        Ok(json!({"deactivated": true, "userId": input.user_id}))
+        // Hex answers 200 {user}: show who it was, by name and email.
+        let mut answer = json!({"deactivated": true, "userId": input.user_id});
+        if let (Some(user), Value::Object(object)) = (user, &mut answer) {
+            object.insert("user".into(), crate::output::to_output(&user)?);
+        }
+        Ok(answer)
     }
 }
