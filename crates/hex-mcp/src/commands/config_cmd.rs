@@ -56,5 +56,26 @@ pub fn show(args: &ConnectionArgs) -> u8 {
         config::ENV_API_KEY,
         config::ENV_API_URL
     );
+    // Where tools may read and write local files (`run`/`call` take --allow-path too).
+    let from_env = std::env::var(crate::files::ENV_ALLOW_PATHS).ok();
+    match crate::files::AllowedPaths::from_sources(&[], from_env.as_deref()) {
+        Ok(paths) if paths.is_enabled() => {
+            let dirs: Vec<String> = paths
+                .dirs()
+                .iter()
+                .map(|dir| dir.display().to_string())
+                .collect();
+            println!(
+                "Local files: {} (from {})",
+                dirs.join(", "),
+                crate::files::ENV_ALLOW_PATHS
+            );
+        }
+        Ok(_) => println!(
+            "Local files: none (tools read or write files only under directories named with --allow-path DIR or {})",
+            crate::files::ENV_ALLOW_PATHS
+        ),
+        Err(problem) => println!("Local files: {problem}"),
+    }
     exit::OK
 }
