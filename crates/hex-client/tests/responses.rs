@@ -71,6 +71,10 @@ fn run_status_tolerates_new_statuses_and_string_versions() {
     );
     assert!(!status.status.is_terminal());
     assert_eq!(status.project_version.as_deref(), Some("12"));
+    assert_eq!(
+        status.state_events.unwrap()[0].value.as_deref(),
+        Some("RUNNING")
+    );
     // Notebook runs are "draft"; an integer, as older descriptions typed it, reads as its digits.
     let mut raw = run_status_json("COMPLETED");
     raw["projectVersion"] = json!("draft");
@@ -80,10 +84,6 @@ fn run_status_tolerates_new_statuses_and_string_versions() {
     raw["projectVersion"] = json!(3);
     let status: RunStatus = serde_json::from_value(raw).unwrap();
     assert_eq!(status.project_version.as_deref(), Some("3"));
-    assert_eq!(
-        status.state_events.unwrap()[0].value.as_deref(),
-        Some("RUNNING")
-    );
     assert!(RunStatusKind::Killed.is_terminal() && !RunStatusKind::Pending.is_terminal());
 }
 
