@@ -12,8 +12,8 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use url::Url;
 
-use crate::client::HexClient;
 use crate::api::semantic::Problem;
+use crate::client::HexClient;
 use crate::error::{ErrorDetails, HexError, InvalidParam, RateLimitSource};
 use crate::limits::RateGroup;
 use crate::operations::Operation;

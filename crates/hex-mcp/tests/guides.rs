@@ -56,13 +56,19 @@ async fn drafts_are_written_listed_and_updated_without_touching_published_guides
     let first = id_of(&written, "ops/inventory.md");
 
     let listed = draft_paths(&session).await;
-    assert!(listed.contains(&"ops/inventory.md".to_owned()), "{listed:?}");
+    assert!(
+        listed.contains(&"ops/inventory.md".to_owned()),
+        "{listed:?}"
+    );
     assert!(listed.contains(&"support/sla.md".to_owned()), "{listed:?}");
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(listed, sorted, "drafts are listed by path");
     let drafts = sandbox.state().guide_drafts();
-    assert_eq!(drafts["support/sla.md"], "# SLA\nFirst answer within 4 hours.");
+    assert_eq!(
+        drafts["support/sla.md"],
+        "# SLA\nFirst answer within 4 hours."
+    );
 
     // The same path again updates the same guide's draft.
     let again = session
@@ -101,7 +107,10 @@ async fn publishing_without_confirmation_changes_nothing_and_the_token_publishes
         .ok();
     assert_eq!(preview["confirmationRequired"], true, "{preview}");
     let change = preview["change"].as_str().unwrap();
-    assert!(change.contains(&id) && change.contains("every user's Hex agent"), "{change}");
+    assert!(
+        change.contains(&id) && change.contains("every user's Hex agent"),
+        "{change}"
+    );
     assert_eq!(sandbox.count_requests("POST", "/v1/guides/publish"), 0);
     assert_eq!(sandbox.state().published_guides(), published_before);
 
@@ -113,12 +122,24 @@ async fn publishing_without_confirmation_changes_nothing_and_the_token_publishes
         )
         .await
         .ok();
-    assert_eq!(done["publishedGuides"][0]["filePath"], "people/holidays.md", "{done}");
+    assert_eq!(
+        done["publishedGuides"][0]["filePath"], "people/holidays.md",
+        "{done}"
+    );
     assert_eq!(sandbox.count_requests("POST", "/v1/guides/publish"), 1);
     let published = sandbox.state().published_guides();
     assert_eq!(published["people/holidays.md"], "# Holidays\n25 days.");
-    assert!(!sandbox.state().guide_drafts().contains_key("people/holidays.md"));
-    assert!(!draft_paths(&session).await.contains(&"people/holidays.md".to_owned()));
+    assert!(
+        !sandbox
+            .state()
+            .guide_drafts()
+            .contains_key("people/holidays.md")
+    );
+    assert!(
+        !draft_paths(&session)
+            .await
+            .contains(&"people/holidays.md".to_owned())
+    );
     session.finish().await;
 }
 
@@ -148,7 +169,10 @@ async fn publishing_every_draft_names_it_and_needs_the_token() {
         )
         .await
         .ok();
-    assert_eq!(done["publishedGuides"].as_array().unwrap().len(), drafts.len());
+    assert_eq!(
+        done["publishedGuides"].as_array().unwrap().len(),
+        drafts.len()
+    );
     assert!(sandbox.state().guide_drafts().is_empty());
     let published = sandbox.state().published_guides();
     for (path, text) in &drafts {
@@ -207,7 +231,12 @@ async fn deleting_a_draft_needs_the_token_and_keeps_the_published_version() {
         .await
         .err();
     assert_eq!(gone["status"], 404, "{gone}");
-    assert!(gone["next"].as_str().unwrap().contains("list_hex_guide_drafts"));
+    assert!(
+        gone["next"]
+            .as_str()
+            .unwrap()
+            .contains("list_hex_guide_drafts")
+    );
     session.finish().await;
 }
 
@@ -218,7 +247,10 @@ async fn a_guide_synced_from_github_is_overwritten_only_with_force_write() {
     let path = "marketing/attribution.md";
     let before = sandbox.state().published_guides()[path].clone();
     let plain = json!({"files": [{"file_path": path, "contents": "# Attribution\nFirst touch."}]});
-    let refused = session.call("upsert_hex_guide_draft", plain.clone()).await.ok();
+    let refused = session
+        .call("upsert_hex_guide_draft", plain.clone())
+        .await
+        .ok();
     assert_eq!(refused["files"], json!([]), "{refused}");
     assert_eq!(refused["warnings"][0]["filePath"], path);
     assert!(
@@ -240,13 +272,19 @@ async fn a_guide_synced_from_github_is_overwritten_only_with_force_write() {
         .await
         .ok();
     assert_eq!(synced["warnings"], json!([]), "{synced}");
-    assert_eq!(sandbox.state().guide_drafts()[path], "# Attribution\nSynced.");
+    assert_eq!(
+        sandbox.state().guide_drafts()[path],
+        "# Attribution\nSynced."
+    );
 
     let mut forced = plain;
     forced["force_write"] = json!(true);
     let written = session.call("upsert_hex_guide_draft", forced).await.ok();
     assert_eq!(written["files"][0]["filePath"], path, "{written}");
-    assert_eq!(sandbox.state().guide_drafts()[path], "# Attribution\nFirst touch.");
+    assert_eq!(
+        sandbox.state().guide_drafts()[path],
+        "# Attribution\nFirst touch."
+    );
     assert_eq!(sandbox.state().published_guides()[path], before);
     session.finish().await;
 }

@@ -17,7 +17,10 @@ use hex_sandbox::RunningSandbox;
 use serde_json::{Value, json};
 
 /// (type, name) → status of a connection's catalog.
-fn statuses(sandbox: &RunningSandbox, connection: &str) -> BTreeMap<(String, String), Option<String>> {
+fn statuses(
+    sandbox: &RunningSandbox,
+    connection: &str,
+) -> BTreeMap<(String, String), Option<String>> {
     sandbox
         .state()
         .schema_statuses(connection)
@@ -53,16 +56,31 @@ async fn statuses_are_set_and_cleared_and_read_back() {
         .await
         .ok();
     let updated = &done["updated"];
-    assert_eq!(updated["databases"], json!([{"name": "analytics", "status": "Approved"}]));
-    assert_eq!(updated["schemas"], json!([{"name": "dev.finance", "status": "Deprecated"}]));
+    assert_eq!(
+        updated["databases"],
+        json!([{"name": "analytics", "status": "Approved"}])
+    );
+    assert_eq!(
+        updated["schemas"],
+        json!([{"name": "dev.finance", "status": "Deprecated"}])
+    );
     assert_eq!(
         updated["tables"],
         json!([{"name": "prod.engineering.incidents", "status": "Approved"}, {"name": "dev.sales.orders"}])
     );
     let after = statuses(&sandbox, &snowflake);
-    assert_eq!(after[&key("DATABASE", "analytics")].as_deref(), Some("Approved"));
-    assert_eq!(after[&key("SCHEMA", "dev.finance")].as_deref(), Some("Deprecated"));
-    assert_eq!(after[&key("TABLE", "prod.engineering.incidents")].as_deref(), Some("Approved"));
+    assert_eq!(
+        after[&key("DATABASE", "analytics")].as_deref(),
+        Some("Approved")
+    );
+    assert_eq!(
+        after[&key("SCHEMA", "dev.finance")].as_deref(),
+        Some("Deprecated")
+    );
+    assert_eq!(
+        after[&key("TABLE", "prod.engineering.incidents")].as_deref(),
+        Some("Approved")
+    );
     assert_eq!(after[&key("TABLE", "dev.sales.orders")], None);
 
     // A table named without its database resolves when only one database has it.
@@ -74,7 +92,10 @@ async fn statuses_are_set_and_cleared_and_read_back() {
         )
         .await
         .ok();
-    assert_eq!(done["updated"]["tables"][0]["name"], "analytics.marketing.campaigns");
+    assert_eq!(
+        done["updated"]["tables"][0]["name"],
+        "analytics.marketing.campaigns"
+    );
     session.finish().await;
 }
 
@@ -115,8 +136,15 @@ async fn one_rejected_update_fails_the_batch_and_names_every_rejection() {
             ("dev", "invalid_status"),
         ]
     );
-    assert!(error["message"].as_str().unwrap().contains("Certified"), "{error}");
-    assert_eq!(statuses(&sandbox, &snowflake), before, "nothing was applied");
+    assert!(
+        error["message"].as_str().unwrap().contains("Certified"),
+        "{error}"
+    );
+    assert_eq!(
+        statuses(&sandbox, &snowflake),
+        before,
+        "nothing was applied"
+    );
 
     let before = statuses(&sandbox, &postgres);
     let error = session
@@ -129,7 +157,10 @@ async fn one_rejected_update_fails_the_batch_and_names_every_rejection() {
         )
         .await
         .err();
-    assert_eq!(error["details"][0]["reason"], "database_not_supported", "{error}");
+    assert_eq!(
+        error["details"][0]["reason"], "database_not_supported",
+        "{error}"
+    );
     assert_eq!(error["details"].as_array().unwrap().len(), 1);
     assert_eq!(statuses(&sandbox, &postgres), before);
 
@@ -156,7 +187,10 @@ async fn one_rejected_update_fails_the_batch_and_names_every_rejection() {
         .err();
     assert_eq!(error["status"], 404);
     assert!(
-        error["next"].as_str().unwrap().contains("list_hex_data_connections"),
+        error["next"]
+            .as_str()
+            .unwrap()
+            .contains("list_hex_data_connections"),
         "{error}"
     );
     session.finish().await;
@@ -188,6 +222,9 @@ async fn empty_batches_and_blank_names_are_refused_before_sending() {
             assert_eq!(error["field"], field, "{error}");
         }
     }
-    assert_eq!(sandbox.count_requests("PATCH", "/v1/data-connections/*/schema"), 0);
+    assert_eq!(
+        sandbox.count_requests("PATCH", "/v1/data-connections/*/schema"),
+        0
+    );
     session.finish().await;
 }

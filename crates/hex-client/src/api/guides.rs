@@ -70,11 +70,7 @@ impl Guides<'_> {
 
     /// DeleteGuideDraft (204).
     pub async fn delete(&self, org_guide_file_id: &str) -> Result<(), HexError> {
-        let call = Call::at(&[
-            "guides",
-            "draft",
-            id("orgGuideFileId", org_guide_file_id)?,
-        ]);
+        let call = Call::at(&["guides", "draft", id("orgGuideFileId", org_guide_file_id)?]);
         self.client.send_empty(&DELETE, call).await
     }
 
@@ -103,7 +99,9 @@ impl Guides<'_> {
 /// at most [`MAX_GUIDE_CHARS`] characters.
 fn check_drafts(files: &[GuideDraft]) -> Result<(), HexError> {
     if files.is_empty() {
-        return Err(HexError::invalid_input("nothing to write: give at least one file"));
+        return Err(HexError::invalid_input(
+            "nothing to write: give at least one file",
+        ));
     }
     for (index, file) in files.iter().enumerate() {
         if file.file_path.trim().is_empty() {

@@ -265,7 +265,9 @@ impl HexTool for DeleteGuideDraft {
             .guides()
             .delete(input.guide_id.as_str())
             .await
-            .map_err(|error| ToolError::from(error).about("draft guide", &input.guide_id, FINDER))?;
+            .map_err(|error| {
+                ToolError::from(error).about("draft guide", &input.guide_id, FINDER)
+            })?;
         Ok(json!({"deleted": true, "guideId": input.guide_id}))
     }
 }
@@ -287,7 +289,9 @@ impl PublishGuideDraftsInput {
         let ids = self.guide_ids.as_deref().unwrap_or_default();
         match (self.all == Some(true), ids.is_empty()) {
             (true, true) => Ok(PublishGuideDraftsRequest::all()),
-            (false, false) => Ok(PublishGuideDraftsRequest::ids(ids.iter().map(HexId::to_string))),
+            (false, false) => Ok(PublishGuideDraftsRequest::ids(
+                ids.iter().map(HexId::to_string),
+            )),
             (true, false) => Err(ToolError::input(
                 "all",
                 "give guide_ids or all: true, not both",

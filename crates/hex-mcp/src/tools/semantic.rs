@@ -42,7 +42,12 @@ pub fn status_of(text: &str) -> Option<String> {
 
 /// Maps a status batch's error: a rejection that lists its items speaks for itself; anything
 /// else is about the object the batch was sent to.
-pub fn batch_error(error: HexError, kind: &'static str, id: &HexId, finder: &'static str) -> ToolError {
+pub fn batch_error(
+    error: HexError,
+    kind: &'static str,
+    id: &HexId,
+    finder: &'static str,
+) -> ToolError {
     let lists_items = matches!(
         &error,
         HexError::Api { details: Some(details), .. } if matches!(**details, ErrorDetails::Items(_))
@@ -75,7 +80,6 @@ pub struct IngestSemanticProjectInput {
     semantic_project_id: HexId,
     /// .zip or directory under an --allow-path dir.
     path: String,
-    /// Default true; false writes.
     dry_run: Option<bool>,
     verbose: Option<bool>,
     debug: Option<bool>,
@@ -99,7 +103,9 @@ impl HexTool for IngestSemanticProject {
         let path = input.path.clone();
         let archive = tokio::task::spawn_blocking(move || archive::build(&allowed, &path))
             .await
-            .map_err(|error| ToolError::internal(format!("building the archive failed: {error}")))??;
+            .map_err(|error| {
+                ToolError::internal(format!("building the archive failed: {error}"))
+            })??;
         let dry_run = input.dry_run.unwrap_or(true);
         let options = IngestOptions {
             verbose: input.verbose,
@@ -162,7 +168,7 @@ impl HexTool for UpdateSemanticProject {
 
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_semantic_project",
-        title: "Endorse semantic datasets and views",
+        title: "Endorse semantic objects",
         description: "Set or clear statuses of a semantic project's datasets and views, all or nothing.",
         toolset: Toolset::Semantic,
         effect: Effect::OVERWRITE,

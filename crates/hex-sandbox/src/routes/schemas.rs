@@ -7,7 +7,9 @@ use serde_json::{Value, json};
 
 use super::AppState;
 use super::extract::{Json, parse_uuid};
-use super::semantic::batch::{self, Rejection, Update, UpdatesBody, check_status, named_status, rejected};
+use super::semantic::batch::{
+    self, Rejection, Update, UpdatesBody, check_status, named_status, rejected,
+};
 use crate::errors::{ApiError, ApiResult};
 use crate::state::schemas::{Catalog, Entry};
 
@@ -46,22 +48,22 @@ pub(crate) async fn update(
     if !rejections.is_empty() {
         return Err(rejected(rejections));
     }
-    let mut updated = json!({"databases": [], "schemas": [], "tables": []});
+    let (mut databases, mut schemas, mut tables) = (Vec::new(), Vec::new(), Vec::new());
     for (update, target) in updates.into_iter().zip(targets) {
         let name = qualified_name(catalog, target);
-        let key = match (target.schema, target.table) {
-            (_, Some(_)) => "tables",
-            (Some(_), None) => "schemas",
-            _ => "databases",
+        let listed = match (target.schema, target.table) {
+            (_, Some(_)) => &mut tables,
+            (Some(_), None) => &mut schemas,
+            _ => &mut databases,
         };
         if let Some(entry) = entry_mut(catalog, target) {
             entry.status = update.status;
-            if let Some(list) = updated[key].as_array_mut() {
-                list.push(named_status(&name, entry.status.as_deref()));
-            }
+            listed.push(named_status(&name, entry.status.as_deref()));
         }
     }
-    Ok(AxumJson(json!({"updated": updated})))
+    Ok(AxumJson(
+        json!({"updated": {"databases": databases, "schemas": schemas, "tables": tables}}),
+    ))
 }
 
 /// Finds the object an update names. A DATABASE is named simply; a SCHEMA as `db.schema` and a
@@ -107,7 +109,10 @@ fn locate(catalog: &Catalog, database: usize, rest: &[&str]) -> Option<Target> {
         table: None,
     };
     if let Some(schema_name) = rest.first() {
-        let schema = db.schemas.iter().position(|s| s.entry.name == *schema_name)?;
+        let schema = db
+            .schemas
+            .iter()
+            .position(|s| s.entry.name == *schema_name)?;
         target.schema = Some(schema);
         if let Some(table_name) = rest.get(1) {
             let tables = &db.schemas.get(schema)?.tables;

@@ -109,22 +109,30 @@ async fn ingest(
     let mut ws = shared.write();
     let project = find(&mut ws.semantic, &id)?;
     let warnings = removals(project, &found);
-    let contents = if flags.verbose { synced(&found) } else { Vec::new() };
-    let mut answer = json!({"traceId": trace_id(), "contents": contents, "warnings": warnings,
-        "skipped": found.skipped});
+    let contents = if flags.verbose {
+        synced(&found)
+    } else {
+        Vec::new()
+    };
+    let mut answer = Map::new();
+    answer.insert("traceId".into(), json!(trace_id()));
+    answer.insert("contents".into(), json!(contents));
+    answer.insert("warnings".into(), json!(warnings));
+    answer.insert("skipped".into(), Value::Object(found.skipped.clone()));
     if !found.problems.is_empty() {
-        answer["problems"] = found.problems.iter().map(Problem::json).collect();
+        let problems = found.problems.iter().map(Problem::json).collect();
+        answer.insert("problems".into(), Value::Array(problems));
     }
     if flags.debug {
         // The only debug member Hex describes; a Hex semantic project has no MetricFlow schemas.
-        answer["debug"] = json!({"metricflowModelSchemas": {}});
+        answer.insert("debug".into(), json!({"metricflowModelSchemas": {}}));
     }
     if !flags.dry_run {
         project.datasets = keep_statuses(&project.datasets, found.datasets);
         project.views = keep_statuses(&project.views, found.views);
         project.ingested_at = Some(now_ms());
     }
-    Ok(created(answer))
+    Ok(created(Value::Object(answer)))
 }
 
 /// 400 `{reason, problems, traceId}`: nothing was written.
@@ -153,7 +161,12 @@ fn removals(project: &SemanticProject, found: &ProjectFiles) -> Vec<String> {
     let gone = |kind: &str, old: &[SemanticObject], new: &[SemanticObject]| -> Vec<String> {
         old.iter()
             .filter(|o| !new.iter().any(|n| n.name == o.name))
-            .map(|o| format!("{kind} {:?} of {:?} is not in the archive and is removed", o.name, project.name))
+            .map(|o| {
+                format!(
+                    "{kind} {:?} of {:?} is not in the archive and is removed",
+                    o.name, project.name
+                )
+            })
             .collect()
     };
     let mut warnings = gone("dataset", &project.datasets, &found.datasets);
@@ -196,18 +209,22 @@ async fn update(
     if !rejections.is_empty() {
         return Err(rejected(rejections));
     }
-    let mut updated = json!({"datasets": [], "views": []});
+    let (mut datasets, mut views) = (Vec::new(), Vec::new());
     for update in updates {
-        let key = if update.kind == "DATASET" { "datasets" } else { "views" };
+        let listed = if update.kind == "DATASET" {
+            &mut datasets
+        } else {
+            &mut views
+        };
         let objects = objects_mut(project, update.kind);
         if let Some(object) = objects.iter_mut().find(|o| o.name == update.name) {
             object.status = update.status;
-            if let Some(list) = updated[key].as_array_mut() {
-                list.push(named_status(&object.name, object.status.as_deref()));
-            }
+            listed.push(named_status(&object.name, object.status.as_deref()));
         }
     }
-    Ok(AxumJson(json!({"updated": updated})))
+    Ok(AxumJson(
+        json!({"updated": {"datasets": datasets, "views": views}}),
+    ))
 }
 
 fn objects_of<'a>(project: &'a SemanticProject, kind: &str) -> &'a [SemanticObject] {

@@ -109,7 +109,9 @@ pub(crate) fn seed(ws: &mut Workspace, rng: &mut Rng) {
     for (index, (path, text)) in SEEDED.iter().enumerate() {
         let published = index != 4;
         let draft = match index {
-            1 => Some(format!("{text}- **NRR**: net revenue retention over twelve months.\n")),
+            1 => Some(format!(
+                "{text}- **NRR**: net revenue retention over twelve months.\n"
+            )),
             4 => Some((*text).to_owned()),
             _ => None,
         };

@@ -131,9 +131,14 @@ pub(crate) fn seed(ws: &mut Workspace, rng: &mut Rng) {
 /// An object with a status `percent` % of the time: one of the workspace's statuses (see
 /// `seed::STATUSES`), Approved mostly, Deprecated sometimes.
 fn entry(rng: &mut Rng, name: &str, percent: u64) -> Entry {
-    let status = rng
-        .chance(percent)
-        .then(|| if rng.chance(75) { "Approved" } else { "Deprecated" }.to_owned());
+    let status = rng.chance(percent).then(|| {
+        if rng.chance(75) {
+            "Approved"
+        } else {
+            "Deprecated"
+        }
+        .to_owned()
+    });
     Entry {
         name: name.to_owned(),
         status,
@@ -146,7 +151,11 @@ impl Catalog {
         let mut out = Vec::new();
         for database in &self.databases {
             if !self.single_database {
-                out.push(("DATABASE", database.entry.name.clone(), database.entry.status.clone()));
+                out.push((
+                    "DATABASE",
+                    database.entry.name.clone(),
+                    database.entry.status.clone(),
+                ));
             }
             for schema in &database.schemas {
                 let schema_name = self.qualified(database, Some(schema), None);

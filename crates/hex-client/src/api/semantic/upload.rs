@@ -65,12 +65,15 @@ fn boundary_absent_from(content: &[u8]) -> String {
 /// std's per-process random hash keys, without a dependency on a random number crate.
 fn random_u64() -> u64 {
     let mut hasher = RandomState::new().build_hasher();
-    hasher.write_u64(0x6865_782d_6d63_70);
+    hasher.write(b"hex-mcp multipart boundary");
     hasher.finish()
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|window| window == needle)
+    !needle.is_empty()
+        && haystack
+            .windows(needle.len())
+            .any(|window| window == needle)
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl HexTool for UpdateConnectionSchema {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_data_connection_schema",
         title: "Endorse warehouse tables",
-        description: "Set or clear statuses of a data connection's databases, schemas and tables, all or nothing.",
+        description: "Set or clear statuses of a connection's databases, schemas and tables, all or nothing.",
         toolset: Toolset::Connections,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateDataConnectionSchema],

@@ -43,7 +43,9 @@ pub fn build(allowed: &AllowedPaths, given: &str) -> Result<Archive, ToolError> 
     }
     let files = zip::ZipArchive::new(Cursor::new(&bytes))
         .map(|archive| archive.len())
-        .map_err(|error| ToolError::input(FIELD, format!("the zip archive cannot be read: {error}")))?;
+        .map_err(|error| {
+            ToolError::input(FIELD, format!("the zip archive cannot be read: {error}"))
+        })?;
     Ok(Archive { bytes, files })
 }
 
@@ -68,13 +70,17 @@ fn zip_directory(allowed: &AllowedPaths, root: &Path) -> Result<Archive, ToolErr
         if total > MAX_BYTES {
             return Err(ToolError::input(
                 FIELD,
-                format!("the files hold more than {MAX_BYTES} bytes; Hex's ingest is for a project's definitions"),
+                format!(
+                    "the files hold more than {MAX_BYTES} bytes; Hex's ingest is for a project's definitions"
+                ),
             ));
         }
         writer
             .start_file(file.name.as_str(), options)
             .and_then(|()| writer.write_all(&bytes).map_err(Into::into))
-            .map_err(|error| ToolError::internal(format!("could not zip {}: {error}", file.name)))?;
+            .map_err(|error| {
+                ToolError::internal(format!("could not zip {}: {error}", file.name))
+            })?;
     }
     let bytes = writer
         .finish()
@@ -137,7 +143,8 @@ enum Kind {
 /// What an entry is. A symbolic link counts as the file it leads to, if that file is inside an
 /// allowed directory; a link out, or to a directory, is refused.
 fn kind_of(allowed: &AllowedPaths, path: &Path, relative: &str) -> Result<Kind, ToolError> {
-    let meta = fs::symlink_metadata(path).map_err(|error| refuse(relative, &error.kind().to_string()))?;
+    let meta =
+        fs::symlink_metadata(path).map_err(|error| refuse(relative, &error.kind().to_string()))?;
     if meta.is_dir() {
         return Ok(Kind::Directory);
     }
@@ -147,9 +154,12 @@ fn kind_of(allowed: &AllowedPaths, path: &Path, relative: &str) -> Result<Kind, 
     if !meta.file_type().is_symlink() {
         return Ok(Kind::Other);
     }
-    let target = path
-        .canonicalize()
-        .map_err(|error| refuse(relative, &format!("a symbolic link that cannot be followed ({})", error.kind())))?;
+    let target = path.canonicalize().map_err(|error| {
+        refuse(
+            relative,
+            &format!("a symbolic link that cannot be followed ({})", error.kind()),
+        )
+    })?;
     if !allowed.contains(&target) {
         return Err(refuse(
             relative,
@@ -157,14 +167,24 @@ fn kind_of(allowed: &AllowedPaths, path: &Path, relative: &str) -> Result<Kind, 
         ));
     }
     if target.is_dir() {
-        return Err(refuse(relative, "a symbolic link to a directory (not followed)"));
+        return Err(refuse(
+            relative,
+            "a symbolic link to a directory (not followed)",
+        ));
     }
     Ok(Kind::File(target))
 }
 
 fn refuse(relative: &str, problem: &str) -> ToolError {
-    let what = if relative.is_empty() { "the directory" } else { relative };
-    ToolError::input(FIELD, format!("cannot use `{what}`: {problem}; nothing was sent"))
+    let what = if relative.is_empty() {
+        "the directory"
+    } else {
+        relative
+    };
+    ToolError::input(
+        FIELD,
+        format!("cannot use `{what}`: {problem}; nothing was sent"),
+    )
 }
 
 #[cfg(test)]
@@ -172,7 +192,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("hex-mcp-archive-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("hex-mcp-archive-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
         fs::create_dir_all(&dir).unwrap();
         dir
@@ -201,13 +222,21 @@ mod tests {
         assert_eq!(archive.files, 2);
         assert_eq!(names(&archive.bytes), ["orders.yml", "views/overview.yml"]);
 
-        std::os::unix::fs::symlink(outside.join("secret.yml"), root.join("project/leak.yml")).unwrap();
+        std::os::unix::fs::symlink(outside.join("secret.yml"), root.join("project/leak.yml"))
+            .unwrap();
         let error = build(&allowed, "project").err().unwrap().to_string();
-        assert!(error.contains("leak.yml") && error.contains("outside"), "{error}");
+        assert!(
+            error.contains("leak.yml") && error.contains("outside"),
+            "{error}"
+        );
         assert!(!error.contains("id: secret"), "{error}");
 
         fs::remove_file(root.join("project/leak.yml")).unwrap();
-        std::os::unix::fs::symlink(root.join("project/orders.yml"), root.join("project/again.yml")).unwrap();
+        std::os::unix::fs::symlink(
+            root.join("project/orders.yml"),
+            root.join("project/again.yml"),
+        )
+        .unwrap();
         assert_eq!(build(&allowed, "project").unwrap().files, 3);
 
         fs::write(root.join("notes.txt"), "plain text").unwrap();

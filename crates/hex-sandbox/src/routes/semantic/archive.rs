@@ -70,9 +70,16 @@ mod tests {
     fn reads_files_and_refuses_what_is_not_a_zip() {
         let bytes = zip_of(&[("models/orders.yml", "id: orders"), ("README.md", "hi")]);
         let files = read(&bytes).unwrap();
-        assert_eq!(files[0], ("models/orders.yml".to_owned(), b"id: orders".to_vec()));
+        assert_eq!(
+            files[0],
+            ("models/orders.yml".to_owned(), b"id: orders".to_vec())
+        );
         assert_eq!(files.len(), 2);
-        assert!(read(b"not a zip").unwrap_err().contains("not a readable zip"));
+        assert!(
+            read(b"not a zip")
+                .unwrap_err()
+                .contains("not a readable zip")
+        );
     }
 
     #[test]

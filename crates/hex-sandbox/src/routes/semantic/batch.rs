@@ -84,7 +84,8 @@ impl Rejection {
 /// A status the workspace defines (or none): else the update's `invalid_status` rejection.
 pub(crate) fn check_status(update: &Update) -> Option<Rejection> {
     let status = update.status.as_deref()?;
-    (!STATUSES.contains(&status)).then(|| Rejection::of(update, "invalid_status", Some(status.to_owned())))
+    (!STATUSES.contains(&status))
+        .then(|| Rejection::of(update, "invalid_status", Some(status.to_owned())))
 }
 
 /// The batch's error: 404 when every rejection is `not_found`, else 400; nothing was applied.
@@ -100,7 +101,10 @@ pub(crate) fn rejected(rejections: Vec<Rejection>) -> ApiError {
         rejections.len()
     );
     if rejections.iter().any(|r| r.reason == "invalid_status") {
-        reason.push_str(&format!(". Statuses of this workspace: {}", STATUSES.join(", ")));
+        reason.push_str(&format!(
+            ". Statuses of this workspace: {}",
+            STATUSES.join(", ")
+        ));
     }
     let details: Vec<Value> = rejections
         .into_iter()

@@ -43,7 +43,8 @@ pub(crate) fn parse<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>,
         let closing = [b"\r\n".as_slice(), delimiter].concat();
         let data_end =
             find(body, &closing, data_start).ok_or("a part is not closed by the boundary")?;
-        let headers = String::from_utf8_lossy(body.get(headers_start..headers_end).unwrap_or_default());
+        let headers =
+            String::from_utf8_lossy(body.get(headers_start..headers_end).unwrap_or_default());
         parts.push(Part {
             name: field_name(&headers)?,
             data: body.get(data_start..data_end).unwrap_or_default(),
@@ -87,7 +88,10 @@ mod tests {
         let boundary = boundary("multipart/form-data; boundary=\"XyZ\"").unwrap();
         let parts = parse(body, &boundary).unwrap();
         assert_eq!(parts.len(), 2);
-        assert_eq!((parts[0].name.as_str(), parts[0].data), ("dryRun", &b"true"[..]));
+        assert_eq!(
+            (parts[0].name.as_str(), parts[0].data),
+            ("dryRun", &b"true"[..])
+        );
         assert_eq!(parts[1].name, "file");
         assert_eq!(parts[1].data, b"PK\r\n\x03\x04");
     }
@@ -96,7 +100,13 @@ mod tests {
     fn refuses_other_types_and_broken_forms() {
         assert!(boundary("application/json").is_none());
         assert!(boundary("multipart/form-data").is_none());
-        assert!(parse(b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno end", "b").is_err());
+        assert!(
+            parse(
+                b"--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno end",
+                "b"
+            )
+            .is_err()
+        );
         assert!(parse(b"--b\r\nX-Other: 1\r\n\r\nv\r\n--b--", "b").is_err());
         assert!(parse(b"nothing here", "b").is_err());
     }

@@ -52,7 +52,12 @@ impl Problem {
         };
         let display = match self.cause.is_empty() {
             true => format!("{}: {}", self.severity, self.message),
-            false => format!("{}: {} (at {})", self.severity, self.message, self.cause.join(".")),
+            false => format!(
+                "{}: {} (at {})",
+                self.severity,
+                self.message,
+                self.cause.join(".")
+            ),
         };
         json!({"severity": self.severity, "message": self.message, "cause_paths": cause_paths,
             "impact_paths": cause_paths, "validated_by_json_schema": false, "display": display})
@@ -80,9 +85,9 @@ pub(crate) fn read(files: &[(String, Vec<u8>)]) -> ProjectFiles {
     }
     found.check_references();
     if found.datasets.is_empty() && !found.problems.iter().any(Problem::blocks) {
-        found
-            .problems
-            .push(Problem::fatal("the archive holds no dataset (.yml or .yaml file with `id` and `base_sql_table`)"));
+        found.problems.push(Problem::fatal(
+            "the archive holds no dataset (.yml or .yaml file with `id` and `base_sql_table`)",
+        ));
     }
     found
 }
@@ -132,15 +137,19 @@ fn definition(path: &str, bytes: &[u8]) -> Result<Definition, Problem> {
     };
     match text_of("type") {
         Some("view") => {
-            let base = text_of("base")
-                .ok_or_else(|| Problem::error(&[path, "base"], "a view needs `base`: a dataset id"))?;
+            let base = text_of("base").ok_or_else(|| {
+                Problem::error(&[path, "base"], "a view needs `base`: a dataset id")
+            })?;
             Ok(Definition::View(object(base)))
         }
         None | Some("model") | Some("dataset") => {
             let base = text_of("base_sql_table")
                 .or_else(|| text_of("base_sql_query"))
                 .ok_or_else(|| {
-                    Problem::error(&[path], "a dataset needs `base_sql_table` or `base_sql_query`")
+                    Problem::error(
+                        &[path],
+                        "a dataset needs `base_sql_table` or `base_sql_query`",
+                    )
                 })?;
             Ok(Definition::Dataset(object(base)))
         }
@@ -167,7 +176,10 @@ impl ProjectFiles {
         let datasets: BTreeSet<&str> = self.datasets.iter().map(|d| d.name.as_str()).collect();
         for view in &self.views {
             if !datasets.contains(view.base.as_str()) {
-                let message = format!("view {:?} is based on {:?}, which is not a dataset of the project", view.name, view.base);
+                let message = format!(
+                    "view {:?} is based on {:?}, which is not a dataset of the project",
+                    view.name, view.base
+                );
                 problems.push(Problem::error(&[&view.name, "base"], message));
             }
         }
@@ -186,8 +198,14 @@ mod tests {
     #[test]
     fn datasets_views_and_skipped_files() {
         let found = read(&[
-            file("orders.yml", "id: orders\nbase_sql_table: dev.sales.orders\n"),
-            file("views/overview.yaml", "id: overview\ntype: view\nbase: orders\n"),
+            file(
+                "orders.yml",
+                "id: orders\nbase_sql_table: dev.sales.orders\n",
+            ),
+            file(
+                "views/overview.yaml",
+                "id: overview\ntype: view\nbase: orders\n",
+            ),
             file("README.md", "# notes"),
             file(".hidden/x.yml", "id: x"),
         ]);
