@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::semantic::Problem;
 use crate::limits::RateGroup;
 use crate::wire::Extra;
 
@@ -146,6 +147,17 @@ pub enum ErrorDetails {
     Items(Vec<ErrorDetailItem>),
     /// The new body's `issues`, one message each.
     Issues(Vec<String>),
+    /// IngestSemanticProject's 400: the problems Hex found in the project, and the legacy
+    /// `details` text if there was one. Built from the body's `problems`, never read from
+    /// `details` itself.
+    #[serde(skip_deserializing)]
+    Problems {
+        /// The body's `details` text.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        details: Option<String>,
+        /// The body's `problems`.
+        problems: Vec<Problem>,
+    },
     /// Any other shape, kept as sent.
     Other(serde_json::Value),
 }
@@ -303,6 +315,15 @@ fn api_message(
         Some(ErrorDetails::Issues(issues)) if !issues.is_empty() => {
             out.push_str(&format!(" ({})", issues.join("; ")));
         }
+        Some(ErrorDetails::Problems { details, problems }) => {
+            let mut listed: Vec<String> = details.iter().cloned().collect();
+            listed.extend(
+                problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.severity, p.message)),
+            );
+            out.push_str(&format!(" ({})", listed.join("; ")));
+        }
         Some(ErrorDetails::Other(value)) => out.push_str(&format!(" ({value})")),
         _ => {}
     }
@@ -336,9 +357,14 @@ fn api_message(
 fn detail_item_text(item: &ErrorDetailItem) -> String {
     let name = item.name.as_deref().unwrap_or("?");
     let reason = item.reason.as_deref().unwrap_or("rejected");
+    let value = match &item.value {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(text)) => format!(" ({text})"),
+        Some(other) => format!(" ({other})"),
+    };
     match &item.kind {
-        Some(kind) => format!("{kind} {name}: {reason}"),
-        None => format!("{name}: {reason}"),
+        Some(kind) => format!("{kind} {name}: {reason}{value}"),
+        None => format!("{name}: {reason}{value}"),
     }
 }
 

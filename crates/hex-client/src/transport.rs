@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use url::Url;
 
+use crate::api::semantic::Problem;
 use crate::client::HexClient;
 use crate::error::{ErrorDetails, HexError, InvalidParam, RateLimitSource};
 use crate::limits::RateGroup;
@@ -77,7 +78,8 @@ impl Op {
 pub(crate) struct Call {
     segments: Vec<String>,
     query: Query,
-    body: Option<Vec<u8>>,
+    /// The body and its media type.
+    body: Option<(HeaderValue, Vec<u8>)>,
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
@@ -101,7 +103,16 @@ impl Call {
         let bytes = to_request_body(body).map_err(|e| {
             HexError::invalid_input(format!("the request body cannot be serialised: {e}"))
         })?;
-        self.body = Some(bytes);
+        self.body = Some((HeaderValue::from_static("application/json"), bytes));
+        Ok(self)
+    }
+
+    /// A body that is not JSON (IngestSemanticProject's multipart upload), with its media type.
+    pub(crate) fn bytes(mut self, content_type: &str, bytes: Vec<u8>) -> Result<Self, HexError> {
+        let content_type = HeaderValue::from_str(content_type).map_err(|_| {
+            HexError::invalid_input("the body's content type cannot be sent in an HTTP header")
+        })?;
+        self.body = Some((content_type, bytes));
         Ok(self)
     }
 
@@ -231,9 +242,9 @@ impl HexClient {
         for (name, value) in &call.headers {
             request = request.header(name, value);
         }
-        if let Some(body) = &call.body {
+        if let Some((content_type, body)) = &call.body {
             request = request
-                .header(CONTENT_TYPE, "application/json")
+                .header(CONTENT_TYPE, content_type.clone())
                 .body(body.clone());
         }
         let outcome = self.exchange(op, request).await;
@@ -323,6 +334,9 @@ struct ErrorBody {
     trace_id: Option<String>,
     invalid: Vec<InvalidParam>,
     not_found: Vec<String>,
+    /// IngestSemanticProject's 400: what is wrong with the project (read item by item, so one
+    /// odd problem never costs the rest of the body).
+    problems: Vec<serde_json::Value>,
 }
 
 /// One entry of the new body's `issues`.
@@ -351,8 +365,20 @@ impl ErrorBody {
         self.reason.take().or_else(|| self.message.take())
     }
 
-    /// `details`, else the new body's issues.
+    /// `details` (with `problems`, when the body has them), else the new body's issues.
     fn details(&mut self) -> Option<Box<ErrorDetails>> {
+        if !self.problems.is_empty() {
+            let details = match self.details.take().map(|details| *details) {
+                Some(ErrorDetails::Text(text)) => Some(text),
+                Some(other) => serde_json::to_string(&other).ok(),
+                None => None,
+            };
+            let problems = std::mem::take(&mut self.problems)
+                .into_iter()
+                .filter_map(|problem| serde_json::from_value::<Problem>(problem).ok())
+                .collect();
+            return Some(Box::new(ErrorDetails::Problems { details, problems }));
+        }
         if let Some(details) = self.details.take() {
             return Some(details);
         }

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use hex_client::{HexError, RateLimitSource};
+use hex_client::{ErrorDetails, HexError, RateLimitSource};
 use serde_json::{Map, Value, json};
 
 /// The object a call was about, so a 404 can say which id to check and how to find it.
@@ -127,11 +127,22 @@ impl ToolError {
                 code,
                 invalid,
                 not_found,
+                details: hex_details,
                 ..
             } = error.as_ref()
             {
                 details.insert("reason".into(), json!(reason));
                 details.insert("code".into(), json!(code));
+                // The items a status batch rejected, the problems an ingest found.
+                match hex_details.as_deref() {
+                    Some(ErrorDetails::Items(items)) => {
+                        details.insert("details".into(), json!(items));
+                    }
+                    Some(ErrorDetails::Problems { problems, .. }) => {
+                        details.insert("problems".into(), json!(problems));
+                    }
+                    _ => {}
+                }
                 if !invalid.is_empty() {
                     details.insert("invalid".into(), json!(invalid));
                 }

@@ -104,6 +104,12 @@ enum ErrorBody {
     },
     /// RunProject's 422 for input parameters of the wrong type.
     InvalidParams { invalid: Vec<Value> },
+    /// A legacy body with structured members beside `reason`: the status batches' `details`
+    /// array, IngestSemanticProject's `problems`.
+    Structured {
+        reason: String,
+        fields: serde_json::Map<String, Value>,
+    },
 }
 
 impl ApiError {
@@ -151,6 +157,22 @@ impl ApiError {
         }
     }
 
+    /// A legacy error whose body carries `fields` (e.g. `details: [...]`) beside `reason`.
+    pub(crate) fn structured(
+        status: StatusCode,
+        reason: impl Into<String>,
+        fields: serde_json::Map<String, Value>,
+    ) -> Self {
+        ApiError {
+            status,
+            body: ErrorBody::Structured {
+                reason: reason.into(),
+                fields,
+            },
+            retry_after: None,
+        }
+    }
+
     pub(crate) fn with_details(mut self, text: impl Into<String>) -> Self {
         if let ErrorBody::Standard { details, .. } = &mut self.body {
             *details = Some(text.into());
@@ -171,6 +193,13 @@ impl ApiError {
             },
             ErrorBody::InvalidParams { invalid } => {
                 json!({"traceId": trace_id(), "invalid": invalid, "notFound": []})
+            }
+            ErrorBody::Structured { reason, fields } => {
+                let mut body = serde_json::Map::new();
+                body.insert("reason".into(), json!(reason));
+                body.extend(fields.clone());
+                body.insert("traceId".into(), json!(trace_id()));
+                Value::Object(body)
             }
         }
     }
@@ -201,6 +230,8 @@ impl ApiError {
                     .collect();
                 json!({"message": "Invalid input parameters", "code": code, "issues": issues})
             }
+            // Only legacy operations answer with these; a new-style body keeps the reason.
+            ErrorBody::Structured { reason, .. } => json!({"message": reason, "code": code}),
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::log::RequestLog;
 
 pub(crate) mod guides;
 pub(crate) mod results;
+pub(crate) mod schemas;
 pub(crate) mod semantic;
 pub(crate) mod threads;
 mod view;
@@ -394,6 +395,8 @@ pub(crate) struct Workspace {
     pub(crate) guides: guides::GuideStore,
     #[allow(dead_code)]
     pub(crate) semantic: semantic::SemanticStore,
+    /// Data connections' databases, schemas and tables with their statuses.
+    pub(crate) schemas: schemas::SchemaStore,
 }
 
 impl Workspace {

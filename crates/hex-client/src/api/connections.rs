@@ -1,5 +1,6 @@
 //! Data connections: ListDataConnections, GetDataConnection, CreateDataConnection,
-//! EditDataConnection. Secrets go in only (see [`crate::Secret`]); Hex never returns them.
+//! EditDataConnection, UpdateDataConnectionSchema. Secrets go in only (see [`crate::Secret`]);
+//! Hex never returns them.
 
 pub use super::connection_details::*;
 pub use super::connection_info::*;
@@ -11,7 +12,10 @@ use crate::pagination::{Page, PageCaps, Paginator};
 use crate::retry::Repeat;
 use crate::transport::{Call, Op, id};
 
+mod schema;
+
 pub use super::connections_types::*;
+pub use schema::*;
 
 const LIST: Op = Op::get(Operation::ListDataConnections);
 const GET: Op = Op::get(Operation::GetDataConnection);

@@ -6,8 +6,10 @@ mod collections;
 mod connections;
 mod errors;
 mod groups;
+mod guides;
 mod projects;
 mod runs;
+mod semantic;
 mod sharing;
 mod users;
 

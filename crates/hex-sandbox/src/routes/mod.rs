@@ -12,6 +12,7 @@ pub(crate) mod guides;
 pub(crate) mod projects;
 pub(crate) mod results;
 pub(crate) mod runs;
+pub(crate) mod schemas;
 pub(crate) mod semantic;
 pub(crate) mod sharing;
 pub(crate) mod threads;
@@ -107,6 +108,10 @@ fn api(shared: AppState) -> Router {
         .route(
             "/api/v1/data-connections/{connection_id}",
             get(connections::get).patch(connections::edit),
+        )
+        .route(
+            "/api/v1/data-connections/{connection_id}/schema",
+            patch(schemas::update),
         )
         .route("/api/v1/users/me", get(users::me))
         .route("/api/v1/users", get(users::list))
