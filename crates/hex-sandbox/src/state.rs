@@ -14,6 +14,7 @@ use crate::faults::Faults;
 use crate::limits::RateLimiter;
 use crate::log::RequestLog;
 
+pub(crate) mod embedding;
 pub(crate) mod guides;
 pub(crate) mod results;
 pub(crate) mod semantic;
@@ -394,6 +395,7 @@ pub(crate) struct Workspace {
     pub(crate) guides: guides::GuideStore,
     #[allow(dead_code)]
     pub(crate) semantic: semantic::SemanticStore,
+    pub(crate) embedding: embedding::EmbeddingStore,
 }
 
 impl Workspace {
