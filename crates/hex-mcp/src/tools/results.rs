@@ -67,8 +67,13 @@ impl HexTool for GetCellOutput {
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let window = Window {
             offset: input.row_offset.unwrap_or(0) as usize,
-            rows: bounded(input.max_rows, DEFAULT_ROWS, MAX_ROWS),
-            columns: bounded(input.max_columns, DEFAULT_COLUMNS, MAX_COLUMNS),
+            rows: bounded("max_rows", input.max_rows, DEFAULT_ROWS, MAX_ROWS)?,
+            columns: bounded(
+                "max_columns",
+                input.max_columns,
+                DEFAULT_COLUMNS,
+                MAX_COLUMNS,
+            )?,
         };
         let output = ctx
             .hex()?
@@ -82,8 +87,21 @@ impl HexTool for GetCellOutput {
     }
 }
 
-fn bounded(value: Option<u32>, default: usize, max: usize) -> usize {
-    value.map_or(default, |v| (v as usize).clamp(1, max))
+/// The value, within 1..=max, or the default.
+fn bounded(
+    field: &str,
+    value: Option<u32>,
+    default: usize,
+    max: usize,
+) -> Result<usize, ToolError> {
+    match value.map(|v| v as usize) {
+        None => Ok(default),
+        Some(v) if (1..=max).contains(&v) => Ok(v),
+        Some(_) => Err(ToolError::input(
+            field,
+            format!("must be between 1 and {max}"),
+        )),
+    }
 }
 
 /// Which part of the preview to show.
@@ -157,11 +175,12 @@ fn table_answer(answer: &mut Map<String, Value>, table: TableResult, window: &Wi
         "shown".into(),
         json!({"rowOffset": window.offset, "rows": shown, "columns": columns.len()}),
     );
+    let returned = number(table.rows_returned).unwrap_or_else(|| json!(table.rows.len()));
     for (key, value) in [
-        ("rowsReturned", json!(table.rows.len())),
-        ("totalRows", json!(table.total_rows)),
+        ("rowsReturned", returned),
+        ("totalRows", json!(number(table.total_rows))),
         ("totalRowsKind", json!(table.total_rows_kind)),
-        ("rowLimit", json!(table.row_limit)),
+        ("rowLimit", json!(number(table.row_limit))),
         ("truncated", json!(table.truncated)),
     ] {
         answer.insert(key.into(), value);
@@ -169,6 +188,18 @@ fn table_answer(answer: &mut Map<String, Value>, table: TableResult, window: &Wi
     if let Some(next) = next_hint(&table, window, shown, all_columns) {
         answer.insert("next".into(), json!(next));
     }
+}
+
+/// Hex types these counts as JSON numbers; a whole one reads best as an integer.
+fn number(value: Option<f64>) -> Option<Value> {
+    value.map(|n| {
+        if n.fract() == 0.0 && n.abs() < 9.0e15 {
+            // The guard keeps the conversion exact.
+            json!(n as i64)
+        } else {
+            json!(n)
+        }
+    })
 }
 
 fn short(value: &str) -> String {
