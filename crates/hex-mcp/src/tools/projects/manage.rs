@@ -108,15 +108,13 @@ impl HexTool for UpdateProject {
 
 /// Which project, and the status it has now.
 fn status_output(project: &Project, cleared: bool) -> Value {
-    let mut answer = json!({
+    let removed = cleared && project.status.is_none();
+    json!({
         "id": project.id,
         "title": project.title,
         "status": project.status.as_ref().map(|status| &status.name),
-    });
-    if cleared && project.status.is_none() {
-        answer["statusRemoved"] = json!(true);
-    }
-    answer
+        "statusRemoved": removed.then_some(true),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

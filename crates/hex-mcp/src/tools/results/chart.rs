@@ -7,7 +7,7 @@ use hex_client::{HexError, Operation};
 use rmcp::model::ContentBlock;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::{
     context::ToolContext,
@@ -128,7 +128,8 @@ impl HexTool for GetChartImage {
                     .chart_image(cell_id.as_str(), &params)
                     .await
                     .map_err(|e| ToolError::from(e).about("cell", cell_id, "list_hex_cells"))?;
-                let answer = json!({"cellId": image.cell_id});
+                let mut answer = Map::new();
+                answer.insert("cellId".into(), json!(image.cell_id));
                 (answer, image.image_base64, "GetChartImageFromLogic")
             }
             Source::Run {
@@ -146,22 +147,21 @@ impl HexTool for GetChartImage {
                     )
                     .await
                     .map_err(|e| ToolError::from(e).about("run", run_id, "get_hex_project_runs"))?;
-                let answer = json!({
-                    "projectId": image.project_id,
-                    "runId": image.run_id,
-                    "staticId": image.static_id,
-                });
+                let mut answer = Map::new();
+                answer.insert("projectId".into(), json!(image.project_id));
+                answer.insert("runId".into(), json!(image.run_id));
+                answer.insert("staticId".into(), json!(image.static_id));
                 (answer, image.image_base64, "GetChartImageFromRun")
             }
         };
         let (width, height, bytes) = check_png(&base64, operation)?;
-        answer["mimeType"] = json!("image/png");
-        answer["width"] = json!(width);
-        answer["height"] = json!(height);
-        answer["bytes"] = json!(bytes);
-        answer["image"] = Value::String("attached as an image content block".into());
+        answer.insert("mimeType".into(), json!("image/png"));
+        answer.insert("width".into(), json!(width));
+        answer.insert("height".into(), json!(height));
+        answer.insert("bytes".into(), json!(bytes));
+        answer.insert("image".into(), json!("attached as an image content block"));
         ctx.attach(ContentBlock::image(base64, "image/png"));
-        Ok(answer)
+        Ok(Value::Object(answer))
     }
 }
 

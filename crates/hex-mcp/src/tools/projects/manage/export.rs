@@ -8,7 +8,7 @@ use hex_client::api::projects::{ExportProjectRequest, ExportVersion, ExportedPro
 use rmcp::model::{ContentBlock, Resource, ResourceContents};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::project_error;
 use crate::{
@@ -115,12 +115,11 @@ impl HexTool for ExportProject {
             .export(&request)
             .await
             .map_err(|error| project_error(error, &input.project_id))?;
-        let summary = json!({
-            "projectId": input.project_id,
-            "version": version.to_string(),
-            "filename": export.filename,
-            "bytes": export.content.len(),
-        });
+        let mut summary = Map::new();
+        summary.insert("projectId".into(), json!(input.project_id));
+        summary.insert("version".into(), json!(version.to_string()));
+        summary.insert("filename".into(), json!(export.filename));
+        summary.insert("bytes".into(), json!(export.content.len()));
         match &input.output_path {
             Some(path) => write_file(&ctx, summary, &export, path, input.overwrite == Some(true)),
             None => Ok(inline(&ctx, summary, export, &input.project_id, version)),
@@ -142,7 +141,7 @@ fn check_writable(ctx: &ToolContext, path: &str) -> Result<(), ToolError> {
 /// The YAML as an embedded resource, unless it is larger than the inline cap.
 fn inline(
     ctx: &ToolContext,
-    mut summary: Value,
+    mut summary: Map<String, Value>,
     export: ExportedProject,
     project_id: &HexId,
     version: ExportVersion,
@@ -153,25 +152,26 @@ fn inline(
         } else {
             "ask the operator to start hex-mcp with --allow-path DIR, then pass output_path"
         };
-        summary["inline"] = json!(false);
-        summary["next"] = json!(format!(
+        summary.insert("inline".into(), json!(false));
+        let next = format!(
             "the export is larger than the {} KiB answered inline: {how}",
             INLINE_MAX_BYTES / 1024
-        ));
-        return summary;
+        );
+        summary.insert("next".into(), json!(next));
+        return Value::Object(summary);
     }
     let uri = format!("hex://projects/{project_id}/export/{version}");
     ctx.attach(ContentBlock::resource(
         ResourceContents::text(export.content, &uri).with_mime_type(YAML),
     ));
-    summary["resource"] = json!(uri);
-    summary
+    summary.insert("resource".into(), json!(uri));
+    Value::Object(summary)
 }
 
 /// Writes the YAML under an allowed directory and answers a link to the file.
 fn write_file(
     ctx: &ToolContext,
-    mut summary: Value,
+    mut summary: Map<String, Value>,
     export: &ExportedProject,
     path: &str,
     overwrite: bool,
@@ -184,9 +184,9 @@ fn write_file(
         .with_mime_type(YAML)
         .with_size(export.content.len() as u64);
     ctx.attach(ContentBlock::resource_link(link));
-    summary["path"] = json!(written.display().to_string());
-    summary["resource"] = json!(uri);
-    Ok(summary)
+    summary.insert("path".into(), json!(written.display().to_string()));
+    summary.insert("resource".into(), json!(uri));
+    Ok(Value::Object(summary))
 }
 
 /// `file://` URI of an absolute path, percent-encoding what a URI path cannot hold.
