@@ -87,7 +87,7 @@ impl HexTool for UpdateProject {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_project",
         title: "Set a project's status",
-        description: "Set or remove a project's status (e.g. an endorsement), replacing the one it had.",
+        description: "Set or remove a project's status (endorsements included), replacing the one it had.",
         toolset: Toolset::Projects,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateProject],
