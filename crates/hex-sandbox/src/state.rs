@@ -14,6 +14,7 @@ use crate::faults::Faults;
 use crate::limits::RateLimiter;
 use crate::log::RequestLog;
 
+pub(crate) mod embedding;
 pub(crate) mod guides;
 pub(crate) mod results;
 pub(crate) mod schemas;
@@ -397,6 +398,7 @@ pub(crate) struct Workspace {
     pub(crate) semantic: semantic::SemanticStore,
     /// Data connections' databases, schemas and tables with their statuses.
     pub(crate) schemas: schemas::SchemaStore,
+    pub(crate) embedding: embedding::EmbeddingStore,
 }
 
 impl Workspace {

@@ -1,5 +1,5 @@
 //! Cells of a project's draft (never the published app): ListCells, GetCell, CreateCell, UpdateCell,
-//! DeleteCell, GetChartImageFromLogic.
+//! DeleteCell, GetCellOutput, GetChartImageFromLogic.
 
 use super::{MAX_PAGE_SIZE, cursor_query, walk};
 use crate::client::HexClient;
@@ -10,6 +10,10 @@ use crate::retry::Repeat;
 use crate::transport::{Call, Op, id};
 
 pub use super::cells_types::*;
+pub use super::results_types::{
+    CHART_SIZE_RANGE, CellOutput, CellResult, CellRunError, ChartImageParams, OutputCell,
+    OutputColumn, TableResult, TotalRowsKind,
+};
 
 const LIST: Op = Op::get(Operation::ListCells);
 const GET: Op = Op::get(Operation::GetCell);
@@ -18,6 +22,7 @@ const CREATE: Op = Op::create(Operation::CreateCell);
 const UPDATE: Op = Op::new(Operation::UpdateCell, Repeat::Safe);
 // A repeated delete cannot delete anything else (it may answer 404).
 const DELETE: Op = Op::new(Operation::DeleteCell, Repeat::Safe);
+const OUTPUT: Op = Op::get(Operation::GetCellOutput);
 const CHART: Op = Op::get(Operation::GetChartImageFromLogic);
 
 /// Cell operations; get one with [`HexClient::cells`].
@@ -101,13 +106,25 @@ impl Cells<'_> {
         Ok(answer.and_then(|answer| answer.cell_id))
     }
 
-    /// GetChartImageFromLogic: `cell_id` is the version-scoped id, not the static id.
-    pub async fn chart_image(&self, cell_id: &str) -> Result<CellChartImage, HexError> {
+    /// GetCellOutput (unstable in Hex): the latest output preview of a SQL cell in the draft
+    /// notebook session. `cell_id` is the cell's id or its static id.
+    pub async fn output(&self, cell_id: &str) -> Result<CellOutput, HexError> {
         self.client
             .send_json(
-                &CHART,
-                Call::at(&["cells", id("cellId", cell_id)?, "image"]),
+                &OUTPUT,
+                Call::at(&["cells", id("cellId", cell_id)?, "output"]),
             )
             .await
+    }
+
+    /// GetChartImageFromLogic: a chart cell as the draft notebook renders it. `cell_id` is the
+    /// version-scoped id or the static id (resolved within the draft).
+    pub async fn chart_image(
+        &self,
+        cell_id: &str,
+        params: &ChartImageParams,
+    ) -> Result<CellChartImage, HexError> {
+        let call = Call::at(&["cells", id("cellId", cell_id)?, "image"]).query(params.query()?);
+        self.client.send_json(&CHART, call).await
     }
 }

@@ -22,6 +22,7 @@ pub mod groups;
 pub mod guides;
 pub mod projects;
 mod projects_types;
+mod results_types;
 pub mod runs;
 mod runs_types;
 pub mod semantic;
@@ -155,7 +156,7 @@ pub(crate) fn check_count(what: &str, count: usize, max: usize) -> Result<(), He
 }
 
 impl HexClient {
-    /// Projects: list, get, create, update status, queried tables.
+    /// Projects: list, get, create, update status, export, queried tables.
     pub fn projects(&self) -> projects::Projects<'_> {
         projects::Projects { client: self }
     }
@@ -165,7 +166,7 @@ impl HexClient {
         runs::Runs { client: self }
     }
 
-    /// Cells of a project's draft: list, get, create, update, delete, chart image.
+    /// Cells of a project's draft: list, get, create, update, delete, output, chart image.
     pub fn cells(&self) -> cells::Cells<'_> {
         cells::Cells { client: self }
     }

@@ -1,4 +1,5 @@
-//! Projects: ListProjects, GetProject, CreateProject, UpdateProject (status), GetQueriedTables.
+//! Projects: ListProjects, GetProject, CreateProject, UpdateProject (status), ExportProject,
+//! GetQueriedTables.
 
 use super::{MAX_PAGE_SIZE, PageParams, cursor_query, walk};
 use crate::client::HexClient;
@@ -16,6 +17,8 @@ const CREATE: Op = Op::create(Operation::CreateProject);
 // Setting a status twice leaves the same status.
 const UPDATE: Op = Op::new(Operation::UpdateProject, Repeat::Safe);
 const QUERIED_TABLES: Op = Op::get(Operation::GetQueriedTables);
+// A POST that only reads: exporting twice writes nothing, so a retry is safe.
+const EXPORT: Op = Op::new(Operation::ExportProject, Repeat::Safe);
 
 /// Project operations; get one with [`HexClient::projects`].
 #[derive(Debug, Clone, Copy)]
@@ -91,6 +94,21 @@ impl Projects<'_> {
         };
         let call = Call::at(&["projects", id("projectId", project_id)?]).json(&body)?;
         self.client.send_json(&UPDATE, call).await
+    }
+
+    /// ExportProject: the project as `*.hex.yaml` text. Available to some organizations only.
+    pub async fn export(
+        &self,
+        request: &ExportProjectRequest,
+    ) -> Result<ExportedProject, HexError> {
+        id("projectId", &request.project_id)?;
+        if request.version == Some(ExportVersion::Published(0)) {
+            return Err(HexError::invalid_input(
+                "version must be draft, latest or a published version number from 1",
+            ));
+        }
+        let call = Call::at(&["projects", "export"]).json(request)?;
+        self.client.send_json(&EXPORT, call).await
     }
 
     /// GetQueriedTables: one page.

@@ -293,3 +293,58 @@ pub struct QueriedTable {
     #[serde(flatten)]
     pub extra: Extra,
 }
+
+/// Which version of a project ExportProject writes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ExportVersion {
+    /// The current notebook (Hex's default).
+    #[default]
+    Draft,
+    /// The latest published app version.
+    Latest,
+    /// A published version, counted from 1.
+    Published(u32),
+}
+
+impl Serialize for ExportVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ExportVersion::Draft => serializer.serialize_str("draft"),
+            ExportVersion::Latest => serializer.serialize_str("latest"),
+            ExportVersion::Published(number) => serializer.serialize_u32(*number),
+        }
+    }
+}
+
+impl std::fmt::Display for ExportVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExportVersion::Draft => f.write_str("draft"),
+            ExportVersion::Latest => f.write_str("latest"),
+            ExportVersion::Published(number) => write!(f, "{number}"),
+        }
+    }
+}
+
+/// ExportProject body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportProjectRequest {
+    /// The project to export.
+    pub project_id: String,
+    /// Which version; `None` leaves Hex's default (`draft`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<ExportVersion>,
+}
+
+/// ExportProject's answer: the project as `*.hex.yaml` text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportedProject {
+    /// File name Hex suggests, e.g. `Revenue dashboard.hex.yaml`.
+    pub filename: String,
+    /// The YAML text itself (not base64, not a URL).
+    pub content: String,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
+}

@@ -8,6 +8,7 @@ use crate::retry::Repeat;
 use crate::transport::{Call, Op, id};
 use crate::wire::Query;
 
+pub use super::results_types::{CHART_SIZE_RANGE, ChartImageParams};
 pub use super::runs_types::*;
 
 // A second POST would start a second run: never repeated.
@@ -91,12 +92,14 @@ impl Runs<'_> {
         self.client.send_empty(&CANCEL, call).await
     }
 
-    /// GetChartImageFromRun: a chart cell (by its static id) as rendered in a run.
+    /// GetChartImageFromRun: a chart cell (by its static id) as rendered in a run; the run must
+    /// have completed and the chart must have run without error.
     pub async fn chart_image(
         &self,
         project_id: &str,
         run_id: &str,
         static_id: &str,
+        params: &ChartImageParams,
     ) -> Result<RunChartImage, HexError> {
         let call = Call::at(&[
             "projects",
@@ -106,7 +109,8 @@ impl Runs<'_> {
             "cells",
             id("staticId", static_id)?,
             "image",
-        ]);
+        ])
+        .query(params.query()?);
         self.client.send_json(&CHART, call).await
     }
 }

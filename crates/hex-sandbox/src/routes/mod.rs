@@ -119,6 +119,7 @@ fn api(shared: AppState) -> Router {
             "/api/v1/users/{user_id}/deactivate",
             post(users::deactivate),
         )
+        .merge(projects::routes())
         .merge(results::routes())
         .merge(threads::routes())
         .merge(guides::routes())

@@ -1,8 +1,14 @@
-//! ListProjects, GetProject, CreateProject, UpdateProject, and the project resource itself.
+//! ListProjects, GetProject, CreateProject, UpdateProject, ExportProject, GetQueriedTables, and
+//! the project resource itself.
+
+mod export;
+mod queried;
 
 use axum::Json as AxumJson;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use axum::routing;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +21,16 @@ use crate::seed::STATUSES;
 use crate::state::{
     Access, Analytics, Cadence, Millis, Project, ProjectType, Schedule, Sharing, Workspace, now_ms,
 };
+
+/// The project routes added with Hex's full API (the first four are in `routes::api`).
+pub(crate) fn routes() -> Router<super::AppState> {
+    Router::new()
+        .route("/api/v1/projects/export", routing::post(export::export))
+        .route(
+            "/api/v1/projects/{project_id}/queriedTables",
+            routing::get(queried::queried_tables),
+        )
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SortBy {
