@@ -575,3 +575,49 @@ impl From<MessagesPage> for Page<ThreadMessage> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn blocks_of_unknown_types_or_missing_keys_are_kept_verbatim() {
+        let thread: Thread = serde_json::from_value(json!({
+            "threadId": "t", "status": "THINKING", "url": "u",
+            "response": [
+                {"type": "text", "text": "42"},
+                {"type": "chart", "id": "c"},
+                {"type": "cell", "id": "only-id"},
+                {"type": "project", "id": "p", "title": null}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(thread.status, ThreadStatus::Unknown("THINKING".into()));
+        assert!(!thread.status.is_done());
+        let blocks = thread.blocks();
+        assert!(matches!(&blocks[0], ResponseBlock::Text(t) if t.text == "42"));
+        assert!(matches!(&blocks[1], ResponseBlock::Unknown(v) if v["type"] == "chart"));
+        assert!(matches!(&blocks[2], ResponseBlock::Unknown(v) if v["id"] == "only-id"));
+        assert!(matches!(&blocks[3], ResponseBlock::Project(p) if p.title.is_none()));
+        // Written back as read, `type` included.
+        let written = serde_json::to_value(&thread).unwrap();
+        assert_eq!(
+            written["response"][0],
+            json!({"type": "text", "text": "42"})
+        );
+        assert_eq!(written["response"][1], json!({"type": "chart", "id": "c"}));
+    }
+
+    #[test]
+    fn a_lean_list_item_and_unknown_fields_read() {
+        let item: ThreadSummary = serde_json::from_value(json!({
+            "id": "t", "url": "u", "userId": null, "type": "THREADS", "source": "API",
+            "createdAt": "x", "updatedAt": "y", "sensitive": true, "newField": 1
+        }))
+        .unwrap();
+        assert_eq!(item.id, "t");
+        assert!(item.info.sensitive && item.info.title.is_none());
+        assert_eq!(item.info.extra["newField"], 1);
+    }
+}

@@ -24,4 +24,5 @@ mod runs;
 mod secrets;
 mod shapes;
 mod sharing;
+mod threads;
 mod users;

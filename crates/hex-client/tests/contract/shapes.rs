@@ -9,6 +9,7 @@ mod groups;
 mod projects;
 mod runs;
 mod sharing;
+mod threads;
 mod users;
 
 use std::collections::BTreeSet;

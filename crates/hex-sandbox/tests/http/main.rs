@@ -18,3 +18,4 @@ mod projects;
 mod runs;
 mod seed;
 mod sharing;
+mod threads;
