@@ -455,6 +455,61 @@ async fn a_thread_that_fails_reports_its_error() {
     session.finish().await;
 }
 
+/// `hex-mcp call TOOL --json ARGS` against `sandbox`: the exit code and the printed JSON.
+async fn call_command(sandbox: &RunningSandbox, tool: &str, arguments: Value) -> (i32, Value) {
+    let home = std::env::temp_dir().join(format!("hex-mcp-threads-call-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"))
+        .args(["call", tool, "--json", &arguments.to_string()])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("HEX_API_URL", sandbox.base_url())
+        .env("HEX_API_KEY", sandbox.token())
+        .output()
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let value = serde_json::from_str(stdout.trim()).unwrap_or(Value::Null);
+    (output.status.code().unwrap_or(-1), value)
+}
+
+#[tokio::test]
+async fn the_call_command_exits_with_how_the_wait_ended() {
+    let quick = threads_sandbox(1_000).await;
+    let (code, value) = call_command(
+        &quick,
+        "create_hex_thread",
+        json!({"prompt": REVENUE, "wait_seconds": 20}),
+    )
+    .await;
+    assert_eq!((code, &value["status"]), (0, &json!("IDLE")), "{value}");
+    let (code, value) = call_command(
+        &quick,
+        "create_hex_thread",
+        json!({"prompt": "[sandbox:error] churn", "wait_seconds": 20}),
+    )
+    .await;
+    assert_eq!((code, &value["status"]), (4, &json!("ERROR")), "{value}");
+
+    let slow = threads_sandbox(60_000).await;
+    let (code, created) =
+        call_command(&slow, "create_hex_thread", json!({"prompt": REVENUE})).await;
+    assert_eq!(code, 0, "{created}");
+    let (code, value) = call_command(
+        &slow,
+        "get_hex_thread",
+        json!({"thread_id": created["threadId"], "wait_seconds": 1}),
+    )
+    .await;
+    assert_eq!(code, 6, "{value}");
+    assert_eq!(value["status"], "RUNNING");
+    assert!(
+        value["next"].as_str().unwrap().contains("wait_seconds"),
+        "{value}"
+    );
+}
+
 #[tokio::test]
 async fn bad_input_is_refused_naming_the_field_before_anything_is_sent() {
     let sandbox = threads_sandbox(1_000).await;

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use tokio::time::Instant;
 
 use super::answer::{add_wait, answer, details};
-use super::wait::{Follower, describe, unless_cancelled};
+use super::wait::{Follower, describe, outcome_of, unless_cancelled};
 use super::{AttachmentsInput, WaitSeconds, check_prompt, thread_error};
 use crate::{
     context::ToolContext,
@@ -279,14 +279,5 @@ impl HexTool for GetThread {
         };
         add_wait(&mut out, &followed);
         Ok(Value::Object(out))
-    }
-}
-
-fn outcome_of(status: &ThreadStatus) -> crate::context::WaitOutcome {
-    use crate::context::WaitOutcome;
-    match status {
-        ThreadStatus::Idle => WaitOutcome::Succeeded,
-        ThreadStatus::Error => WaitOutcome::Failed,
-        _ => WaitOutcome::StillRunning,
     }
 }

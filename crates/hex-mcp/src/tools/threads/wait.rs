@@ -66,11 +66,11 @@ pub struct Followed {
 impl Followed {
     /// How the wait ended, for `hex-mcp call`'s exit code.
     pub fn outcome(&self) -> WaitOutcome {
-        match self.thread.as_ref().map(|thread| &thread.status) {
-            Some(ThreadStatus::Idle) => WaitOutcome::Succeeded,
-            Some(ThreadStatus::Error) => WaitOutcome::Failed,
-            _ => WaitOutcome::StillRunning,
-        }
+        self.thread
+            .as_ref()
+            .map_or(WaitOutcome::StillRunning, |thread| {
+                outcome_of(&thread.status)
+            })
     }
 
     /// What to do next when the agent has not finished, in one line.
@@ -87,6 +87,15 @@ impl Followed {
         Some(format!(
             "{why}; the agent keeps working: call get_hex_thread with thread_id and wait_seconds to keep waiting"
         ))
+    }
+}
+
+/// IDLE succeeded, ERROR failed, anything else is still running.
+pub fn outcome_of(status: &ThreadStatus) -> WaitOutcome {
+    match status {
+        ThreadStatus::Idle => WaitOutcome::Succeeded,
+        ThreadStatus::Error => WaitOutcome::Failed,
+        _ => WaitOutcome::StillRunning,
     }
 }
 
