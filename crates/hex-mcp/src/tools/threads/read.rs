@@ -229,8 +229,11 @@ impl HexTool for GetThreadMessages {
     }
 }
 
-/// `{text, createdAt}`: every block is `text`.
+/// `{text, createdAt}`: the type is left out when it is `text` (the only one Hex declares).
 fn message(message: ThreadMessage) -> ThreadMessage {
+    if message.kind != "text" {
+        return message;
+    }
     ThreadMessage {
         kind: String::new(),
         ..message
