@@ -29,6 +29,7 @@ pub mod semantic;
 pub mod sharing;
 mod sharing_types;
 pub mod threads;
+mod threads_types;
 pub mod users;
 
 /// Largest `limit` for most lists (`PageSize`).

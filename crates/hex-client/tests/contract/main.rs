@@ -29,4 +29,5 @@ mod secrets;
 mod semantic;
 mod shapes;
 mod sharing;
+mod threads;
 mod users;

@@ -13,6 +13,7 @@ mod results;
 mod runs;
 mod semantic;
 mod sharing;
+mod threads;
 mod users;
 
 use std::collections::BTreeSet;

@@ -170,7 +170,12 @@ pub(crate) async fn create(
     Ok(created(json))
 }
 
-fn new_project(ws: &Workspace, title: String, description: Option<String>, now: Millis) -> Project {
+pub(crate) fn new_project(
+    ws: &Workspace,
+    title: String,
+    description: Option<String>,
+    now: Millis,
+) -> Project {
     Project {
         id: Uuid::new_v4(),
         title,

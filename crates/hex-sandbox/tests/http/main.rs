@@ -22,3 +22,4 @@ mod runs;
 mod seed;
 mod semantic;
 mod sharing;
+mod threads;
