@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "hex-mcp",
-    about = "An MCP server for Hex (app.hex.tech): projects, runs, cells, sharing, collections, groups, data connections",
+    about = "An MCP server for Hex (app.hex.tech): projects, runs, cells, results, sharing, collections, groups, data connections, Hex's agent, guides, semantic projects, embedding",
     disable_version_flag = true
 )]
 pub struct Cli {
@@ -62,7 +62,8 @@ pub struct FileArgs {
 /// Which tools are enabled.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SelectionArgs {
-    /// Comma-separated toolsets (projects, runs, cells, sharing, collections, groups, connections, users, all, default).
+    /// Comma-separated toolsets (projects, runs, cells, results, sharing, collections, groups,
+    /// connections, users, endorsements, threads, guides, semantic, embedding, all, default).
     #[arg(long, env = "HEX_MCP_TOOLSETS", value_name = "LIST")]
     pub toolsets: Option<String>,
     /// Comma-separated single tools, added to the toolsets.

@@ -26,6 +26,7 @@ pub enum Toolset {
     Groups,
     Connections,
     Users,
+    Endorsements,
     Threads,
     Guides,
     Semantic,
@@ -33,7 +34,7 @@ pub enum Toolset {
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 13] = [
+    pub const ALL: [Toolset; 14] = [
         Toolset::Projects,
         Toolset::Runs,
         Toolset::Cells,
@@ -43,6 +44,7 @@ impl Toolset {
         Toolset::Groups,
         Toolset::Connections,
         Toolset::Users,
+        Toolset::Endorsements,
         Toolset::Threads,
         Toolset::Guides,
         Toolset::Semantic,
@@ -60,6 +62,7 @@ impl Toolset {
             Toolset::Groups => "groups",
             Toolset::Connections => "connections",
             Toolset::Users => "users",
+            Toolset::Endorsements => "endorsements",
             Toolset::Threads => "threads",
             Toolset::Guides => "guides",
             Toolset::Semantic => "semantic",
@@ -71,7 +74,7 @@ impl Toolset {
     pub fn summary(self) -> &'static str {
         match self {
             Toolset::Projects => {
-                "find projects (list with Hex's filters, search titles), read, create, set their status, export them, list the tables they query"
+                "find projects (list with Hex's filters, search titles), read, create and export them, list the tables they query"
             }
             Toolset::Runs => "run a published project, follow a run's status, list and cancel runs",
             Toolset::Cells => "read notebook cells with their SQL/Python source and change them",
@@ -82,10 +85,13 @@ impl Toolset {
             Toolset::Collections => "list, read, create and edit collections",
             Toolset::Groups => "list, read, create, edit and delete groups and their members",
             Toolset::Connections => {
-                "list, read, create and edit data connections (secrets are never shown), endorse their tables"
+                "list, read, create and edit data connections (secrets are never shown)"
             }
             Toolset::Users => {
                 "read the current user, list users (e.g. a group's members), deactivate a user"
+            }
+            Toolset::Endorsements => {
+                "set a project's status and endorse a data connection's databases, schemas and tables"
             }
             Toolset::Threads => {
                 "ask Hex's agent a question and follow up, read its threads, messages and topics"
@@ -306,8 +312,8 @@ pub struct Selection {
 /// The toolsets enabled when none are named: every tool of the Python hex-mcp (projects, runs,
 /// cells, sharing, collections, groups, data connections), so a client configured for it keeps
 /// every tool it had, plus query results and charts (read-only, and what agents most often
-/// need from a notebook). Users, Hex's agent (threads), guides, semantic models and embedding
-/// are enabled by name or with `--toolsets all`.
+/// need from a notebook). Users, endorsements, Hex's agent (threads), guides, semantic models and
+/// embedding are enabled by name or with `--toolsets all`, which keeps the default under 20 KB.
 pub const DEFAULT_TOOLSETS: [Toolset; 8] = [
     Toolset::Projects,
     Toolset::Runs,

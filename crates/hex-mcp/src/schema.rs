@@ -44,8 +44,15 @@ fn tidy(value: &mut Value) {
     match value {
         Value::Object(object) => {
             tidy_object(object);
-            for child in object.values_mut() {
-                tidy(child);
+            for (key, child) in object.iter_mut() {
+                match (key.as_str(), child) {
+                    // A map of names to schemas: the names are the tool's parameters (one may be
+                    // called `title` or `type`), so only the schemas are tidied.
+                    ("properties" | "patternProperties", Value::Object(named)) => {
+                        named.values_mut().for_each(tidy);
+                    }
+                    (_, child) => tidy(child),
+                }
             }
         }
         Value::Array(items) => items.iter_mut().for_each(tidy),
@@ -163,6 +170,27 @@ mod tests {
         assert_eq!(schema["required"], json!(["id"]));
         assert!(schema.get("additionalProperties").is_none());
         assert!(schema.get("description").is_none());
+    }
+
+    #[derive(Deserialize, JsonSchema)]
+    #[allow(dead_code)]
+    struct Named {
+        /// Kept: a parameter, not the schema keyword.
+        title: String,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+    }
+
+    #[test]
+    fn parameters_named_like_keywords_are_kept() {
+        let schema = Value::Object(input_schema::<Named>());
+        assert_eq!(schema["properties"]["title"]["type"], "string", "{schema}");
+        assert_eq!(
+            schema["properties"]["title"]["description"],
+            "Kept: a parameter, not the schema keyword."
+        );
+        assert_eq!(schema["properties"]["type"]["type"], "string", "{schema}");
+        assert_eq!(schema["required"], json!(["title"]));
     }
 
     #[test]

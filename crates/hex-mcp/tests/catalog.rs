@@ -323,6 +323,22 @@ fn every_tool_declares_its_operations_and_together_they_cover_hexs_52() {
 }
 
 #[test]
+fn every_required_parameter_is_described() {
+    for tool in tools(&["--toolsets", "all"]) {
+        let schema = &tool["inputSchema"];
+        let properties = schema["properties"].as_object().unwrap();
+        for required in schema["required"].as_array().into_iter().flatten() {
+            let name = required.as_str().unwrap();
+            assert!(
+                properties.contains_key(name),
+                "{}: `{name}` is required but not in the schema's properties",
+                tool["name"]
+            );
+        }
+    }
+}
+
+#[test]
 fn annotations_follow_the_declared_effect() {
     for tool in tools(&["--toolsets", "all"]) {
         let hints = &tool["annotations"];

@@ -42,10 +42,8 @@ pub struct GetCellOutput;
 pub struct GetCellOutputInput {
     /// Id or static id.
     cell_id: HexId,
-    /// Default 50.
     #[schemars(range(min = 1, max = 500))]
     max_rows: Option<u32>,
-    /// Default 20.
     #[schemars(range(min = 1, max = 100))]
     max_columns: Option<u32>,
     row_offset: Option<u32>,
@@ -57,7 +55,7 @@ impl HexTool for GetCellOutput {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_cell_output",
         title: "Read a SQL cell's result",
-        description: "A SQL cell's latest result in the draft notebook session as a capped table with totals (Hex marks this endpoint unstable).",
+        description: "A SQL cell's latest draft result as a capped table, 50×20 by default (Hex marks this endpoint unstable).",
         toolset: Toolset::Results,
         effect: Effect::READ,
         operations: &[Operation::GetCellOutput],

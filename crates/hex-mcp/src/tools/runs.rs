@@ -12,8 +12,8 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use self::wait::{MAX_WAIT_SECONDS, run_error, status_output, wait_for_end};
-use super::vocab::MAX_PAGE;
+use self::wait::{run_error, status_output, wait_for_end};
+use super::{common::MAX_WAIT_SECONDS, vocab::MAX_PAGE};
 use crate::{
     context::ToolContext,
     errors::ToolError,

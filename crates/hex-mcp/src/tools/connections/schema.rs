@@ -52,7 +52,7 @@ impl HexTool for UpdateConnectionSchema {
         name: "update_hex_data_connection_schema",
         title: "Endorse warehouse tables",
         description: "Set or clear statuses of a connection's databases, schemas and tables, all or nothing.",
-        toolset: Toolset::Connections,
+        toolset: Toolset::Endorsements,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateDataConnectionSchema],
         confirm: Confirm::Never,

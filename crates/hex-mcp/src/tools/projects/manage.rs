@@ -88,7 +88,7 @@ impl HexTool for UpdateProject {
         name: "update_hex_project",
         title: "Set a project's status",
         description: "Set or remove a project's status (endorsements included), replacing the one it had.",
-        toolset: Toolset::Projects,
+        toolset: Toolset::Endorsements,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateProject],
         confirm: Confirm::Never,
@@ -127,7 +127,6 @@ pub struct GetQueriedTablesInput {
     project_id: HexId,
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// From pagination.after.
     after: Option<String>,
     before: Option<String>,
 }

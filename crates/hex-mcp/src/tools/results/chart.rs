@@ -108,7 +108,7 @@ impl HexTool for GetChartImage {
     const SPEC: ToolSpec = ToolSpec {
         name: "get_hex_chart_image",
         title: "Get a chart as an image",
-        description: "A chart cell that ran without error, as a PNG image: from the notebook (cell_id) or a completed run (project_id, run_id, static_id).",
+        description: "A chart as a PNG image, from the notebook (cell_id) or a completed run (project_id, run_id, static_id).",
         toolset: Toolset::Results,
         effect: Effect::READ,
         operations: &[

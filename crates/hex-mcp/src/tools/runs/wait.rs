@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use hex_client::{
-    HexClient, HexError, RateGroup, RateLimits,
+    HexClient, HexError,
     api::runs::{GetRunStatusParams, RunStatus, RunStatusKind},
 };
 use serde_json::{Value, json};
@@ -14,27 +14,8 @@ use crate::{
     context::{ToolContext, WaitOutcome},
     errors::ToolError,
     output::to_output,
+    tools::common::{MAX_WAIT_SECONDS, poll_interval},
 };
-
-/// The longest a call may wait, in seconds.
-pub const MAX_WAIT_SECONDS: u32 = 600;
-
-/// Polls no faster than this even when the quota would allow it: GetRunStatus shares the
-/// `hex-api` quota (30/min by default) with other calls, so a waiting call leaves room for them.
-const MIN_POLL: Duration = Duration::from_millis(2_500);
-
-/// The time between two polls: at least [`MIN_POLL`], and never more often than every quota of
-/// the `hex-api` group allows on average (the configured figures count even when client pacing
-/// is off, because Hex enforces them anyway).
-pub fn poll_interval(limits: &RateLimits) -> Duration {
-    limits
-        .groups
-        .get(&RateGroup::HexApi)
-        .into_iter()
-        .flatten()
-        .map(|quota| quota.per / quota.max.max(1))
-        .fold(MIN_POLL, Duration::max)
-}
 
 /// Where a wait ended.
 pub struct Waited {
@@ -185,25 +166,4 @@ pub fn status_output(waited: &Waited) -> Result<Value, ToolError> {
 
 pub fn run_error(error: HexError, run_id: &str) -> ToolError {
     ToolError::from(error).about("run", run_id, "get_hex_project_runs")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use hex_client::Quota;
-
-    #[test]
-    fn polls_every_two_and_a_half_seconds_under_the_default_quota() {
-        assert_eq!(
-            poll_interval(&RateLimits::default()),
-            Duration::from_millis(2_500)
-        );
-    }
-
-    #[test]
-    fn a_tighter_quota_slows_polling_down() {
-        let limits =
-            RateLimits::default().with_group(RateGroup::HexApi, vec![Quota::per_minute(10)]);
-        assert_eq!(poll_interval(&limits), Duration::from_secs(6));
-    }
 }

@@ -6,32 +6,15 @@ use std::future::Future;
 use std::time::Duration;
 
 use hex_client::{
-    HexClient, HexError, RateGroup, RateLimits,
+    HexClient, HexError,
     api::threads::{ResponseBlock, Thread, ThreadStatus},
 };
 use tokio::time::{Instant, sleep_until};
 
 use crate::context::{ToolContext, WaitOutcome};
 
-/// The longest a call may wait, in seconds.
-pub const MAX_WAIT_SECONDS: u32 = 600;
-
-/// Polls no faster than this even when the quota would allow it: GetThread shares the
-/// `hex-api` quota (30/min by default) with other calls, so a waiting call leaves room for
-/// them (the same pace as runs, `tools/runs/wait.rs`).
-const MIN_POLL: Duration = Duration::from_millis(2_500);
-
-/// The time between two polls: at least [`MIN_POLL`], and never more often than every quota of
-/// the `hex-api` group allows on average.
-pub fn poll_interval(limits: &RateLimits) -> Duration {
-    limits
-        .groups
-        .get(&RateGroup::HexApi)
-        .into_iter()
-        .flatten()
-        .map(|quota| quota.per / quota.max.max(1))
-        .fold(MIN_POLL, Duration::max)
-}
+pub use crate::tools::common::MAX_WAIT_SECONDS;
+use crate::tools::common::poll_interval;
 
 /// Runs `work` unless the call is cancelled first (then `None`, at once: the request in flight
 /// is dropped).
@@ -224,22 +207,6 @@ pub fn describe(thread: &Thread) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hex_client::Quota;
-
-    #[test]
-    fn polls_every_two_and_a_half_seconds_under_the_default_quota() {
-        assert_eq!(
-            poll_interval(&RateLimits::default()),
-            Duration::from_millis(2_500)
-        );
-    }
-
-    #[test]
-    fn a_tighter_quota_slows_polling_down() {
-        let limits =
-            RateLimits::default().with_group(RateGroup::HexApi, vec![Quota::per_minute(12)]);
-        assert_eq!(poll_interval(&limits), Duration::from_secs(5));
-    }
 
     #[test]
     fn descriptions_count_tasks_and_name_errors() {

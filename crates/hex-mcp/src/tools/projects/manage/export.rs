@@ -86,7 +86,7 @@ impl HexTool for ExportProject {
     const SPEC: ToolSpec = ToolSpec {
         name: "export_hex_project",
         title: "Export a project",
-        description: "Export a project as .hex.yaml (default: draft): an application/yaml resource up to 256 KiB, or a file at output_path.",
+        description: "Export a project (default: its draft) as .hex.yaml: a resource up to 256 KiB, or a file at output_path.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         operations: &[Operation::ExportProject],
