@@ -102,7 +102,7 @@ async fn create_sql_code_and_markdown_cells_where_asked() {
         (Some("top_rows"), None)
     );
 
-    // Each create is one 201, never repeated.
+    // Each create is one 200 (CreateCell answers 200, not 201), never repeated.
     let posts: Vec<u16> = env
         .sandbox
         .requests()
@@ -110,7 +110,7 @@ async fn create_sql_code_and_markdown_cells_where_asked() {
         .filter(|r| r.method == "POST")
         .map(|r| r.status)
         .collect();
-    assert_eq!(posts, [201, 201, 201, 201]);
+    assert_eq!(posts, [200, 200, 200, 200]);
     let err = env.err(no_hang(cells.create(&CreateCellRequest::code(UNKNOWN_ID, "x"))).await);
     api_error(&err, 404);
 }

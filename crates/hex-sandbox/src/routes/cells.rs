@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::extract::{Json, Query, nullable, parse_uuid};
 use super::projects::find;
-use super::{AppState, created, list_json};
+use super::{AppState, list_json};
 use crate::errors::{ApiError, ApiResult};
 use crate::pagination::paginate;
 use crate::state::{CELL_ORDER_GAP, Cell, CellType, Workspace, now_ms};
@@ -135,7 +135,9 @@ pub(crate) async fn create(
     let json = cell_json(&cell);
     ws.insert_cell(cell);
     ws.touch_project(&project_id, now_ms());
-    Ok(created(json))
+    // 200, not 201: CreateCell is one of the create-like calls Hex answers with 200
+    // (endpoints.md §12.2, §14).
+    Ok(AxumJson(json).into_response())
 }
 
 /// Exactly the contents key that matches the cell type.
