@@ -26,6 +26,9 @@ pub enum ToolError {
     Hex {
         error: Box<HexError>,
         subject: Option<Subject>,
+        /// A feature Hex offers to some organizations only (export, its agent), named so a 403
+        /// can say so.
+        limited: Option<&'static str>,
     },
     /// The server will not do this (read-only mode, declined confirmation…); nothing was done.
     Refused { reason: String },
@@ -67,13 +70,27 @@ impl ToolError {
         finder: &'static str,
     ) -> ToolError {
         match self {
-            ToolError::Hex { error, .. } => ToolError::Hex {
+            ToolError::Hex { error, limited, .. } => ToolError::Hex {
                 error,
                 subject: Some(Subject {
                     kind,
                     id: id.to_string(),
                     finder,
                 }),
+                limited,
+            },
+            other => other,
+        }
+    }
+
+    /// Marks a failure of a feature Hex makes available to some organizations only (ExportProject,
+    /// CreateThread, ContinueThread: "Contact Hex support to request access"), so a 403 says so.
+    pub fn for_limited_feature(self, feature: &'static str) -> ToolError {
+        match self {
+            ToolError::Hex { error, subject, .. } => ToolError::Hex {
+                error,
+                subject,
+                limited: Some(feature),
             },
             other => other,
         }
@@ -101,7 +118,14 @@ impl ToolError {
         match self {
             ToolError::Input { .. } => Some("fix the argument and call again".into()),
             ToolError::NotConfigured { .. } => Some(NOT_CONFIGURED_FIX.into()),
-            ToolError::Hex { error, subject } => Some(hex_next_step(error, subject.as_ref())),
+            ToolError::Hex {
+                error,
+                limited: Some(feature),
+                ..
+            } if error.status() == Some(403) => Some(format!(
+                "{feature} is available to some Hex organizations only: ask Hex support to enable it for the workspace (or check the token's access)"
+            )),
+            ToolError::Hex { error, subject, .. } => Some(hex_next_step(error, subject.as_ref())),
             ToolError::Refused { .. } | ToolError::Internal { .. } => None,
         }
     }
@@ -117,7 +141,7 @@ impl ToolError {
         {
             details.insert("field".into(), json!(field));
         }
-        if let ToolError::Hex { error, subject } = self {
+        if let ToolError::Hex { error, subject, .. } = self {
             details.insert("status".into(), json!(error.status()));
             details.insert("traceId".into(), json!(error.trace_id()));
             let wait = error.retry_after().map(|wait| wait.as_secs().max(1));
@@ -231,6 +255,7 @@ impl From<HexError> for ToolError {
             error => ToolError::Hex {
                 error: Box::new(error),
                 subject: None,
+                limited: None,
             },
         }
     }

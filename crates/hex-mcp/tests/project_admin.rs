@@ -451,3 +451,28 @@ async fn a_presigned_url_is_signed_with_what_was_asked_and_bad_expiries_are_refu
     assert_eq!(state.presigned_urls().len(), 1);
     session.finish().await;
 }
+
+/// Hex offers exports (and its agent) to some organizations only: a 403 says so, and how to get
+/// access, rather than a generic "the token lacks a scope".
+#[tokio::test]
+async fn an_export_refused_with_403_says_the_feature_is_limited() {
+    let sandbox = sandbox().await;
+    sandbox.inject(hex_sandbox::FaultRule::status(
+        "POST",
+        "/v1/projects/export",
+        403,
+    ));
+    let session = Launch::against(&sandbox).start().await;
+    let project = sandbox.state().project_ids()[0].clone();
+    let error = session
+        .call("export_hex_project", json!({"project_id": project}))
+        .await
+        .err();
+    assert_eq!(error["status"], 403, "{error}");
+    let next = error["next"].as_str().unwrap();
+    assert!(
+        next.contains("some Hex organizations") && next.contains("Hex support"),
+        "{next}"
+    );
+    session.finish().await;
+}

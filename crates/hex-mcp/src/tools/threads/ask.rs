@@ -114,11 +114,14 @@ impl HexTool for CreateThread {
         let created = unless_cancelled(&ctx, hex.threads().create(&input.request()))
             .await
             .ok_or_else(|| cancelled_while("asking Hex's agent"))?;
-        let created = created.map_err(|error| match &input.project_id {
-            Some(project_id) => {
-                ToolError::from(error).about("project", project_id, "search_hex_projects")
-            }
-            None => ToolError::from(error),
+        let created = created.map_err(|error| {
+            let error = match &input.project_id {
+                Some(project_id) => {
+                    ToolError::from(error).about("project", project_id, "search_hex_projects")
+                }
+                None => ToolError::from(error),
+            };
+            error.for_limited_feature("Asking Hex's agent through the API")
         })?;
         let mut out = Map::new();
         out.insert("threadId".into(), json!(created.thread_id));
@@ -184,7 +187,10 @@ impl HexTool for ContinueThread {
             Err(error) if error.status() == Some(400) => {
                 return Err(refusal(&ctx, hex.threads(), id, error).await);
             }
-            Err(error) => return Err(thread_error(error, id)),
+            Err(error) => {
+                return Err(thread_error(error, id)
+                    .for_limited_feature("Asking Hex's agent through the API"));
+            }
         };
         let mut out = Map::new();
         out.insert("threadId".into(), json!(continued.thread_id));

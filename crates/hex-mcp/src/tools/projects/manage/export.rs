@@ -114,7 +114,9 @@ impl HexTool for ExportProject {
             .projects()
             .export(&request)
             .await
-            .map_err(|error| project_error(error, &input.project_id))?;
+            .map_err(|error| {
+                project_error(error, &input.project_id).for_limited_feature("Exporting projects")
+            })?;
         let mut summary = Map::new();
         summary.insert("projectId".into(), json!(input.project_id));
         summary.insert("version".into(), json!(version.to_string()));
