@@ -432,3 +432,50 @@ async fn a_run_still_going_or_killed_fails_the_waited_call() {
     let value: Value = serde_json::from_str(killed.stdout.trim()).unwrap();
     assert_eq!(value["runStatus"]["status"], "KILLED");
 }
+
+/// From a shell, a chart's image and an export's resource have nowhere to go but the printed
+/// JSON: `call` adds them under `attachments`, as MCP content blocks.
+#[tokio::test]
+async fn call_prints_image_and_resource_blocks_as_attachments() {
+    let sandbox = sandbox().await;
+    let home = home("call-attachments");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", &sandbox.base_url()),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let (project, cell, _) = sandbox.state().chart_cells()[0].clone();
+    let chart = run(
+        &[
+            "call",
+            "get_hex_chart_image",
+            "--json",
+            &format!(r#"{{"cell_id": "{cell}"}}"#),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(chart.code, 0, "{}", chart.stderr);
+    let value: Value = serde_json::from_str(chart.stdout.trim()).unwrap();
+    let image = &value["attachments"][0];
+    assert_eq!(image["type"], "image", "{value}");
+    assert_eq!(image["mimeType"], "image/png");
+    assert!(image["data"].as_str().unwrap().starts_with("iVBORw0KGgo"));
+    let export = run(
+        &[
+            "call",
+            "export_hex_project",
+            "--json",
+            &format!(r#"{{"project_id": "{project}"}}"#),
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    let value: Value = serde_json::from_str(export.stdout.trim()).unwrap();
+    let resource = &value["attachments"][0]["resource"];
+    assert_eq!(resource["mimeType"], "application/yaml", "{value}");
+    assert!(!resource["text"].as_str().unwrap().is_empty());
+}

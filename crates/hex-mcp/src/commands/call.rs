@@ -86,6 +86,26 @@ pub fn call(args: &CallArgs) -> u8 {
     })
 }
 
+/// The structured result plus, under `attachments`, the content blocks that are not its text
+/// mirror (a chart's image, an export's embedded resource): in a shell there is no other place
+/// for them.
+fn with_attachments(value: &Value, result: &CallToolResult) -> Value {
+    let blocks: Vec<Value> = result
+        .content
+        .iter()
+        .filter(|block| block.as_text().is_none())
+        .filter_map(|block| serde_json::to_value(block).ok())
+        .collect();
+    match (value, blocks.is_empty()) {
+        (Value::Object(object), false) => {
+            let mut object = object.clone();
+            object.insert("attachments".into(), Value::Array(blocks));
+            Value::Object(object)
+        }
+        _ => value.clone(),
+    }
+}
+
 /// A waited-for run or thread that did not succeed fails the command, with a code per outcome
 /// (README, "From a shell or a pipeline").
 fn wait_exit_code(outcome: WaitOutcome) -> u8 {
@@ -134,10 +154,11 @@ fn ask_at_terminal(result: &CallToolResult) -> bool {
 /// an exit code.
 fn print_result(result: &CallToolResult) -> u8 {
     let value = result.structured_content.clone().unwrap_or(Value::Null);
+    let printed = with_attachments(&value, result);
     let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-        serde_json::to_string_pretty(&value)
+        serde_json::to_string_pretty(&printed)
     } else {
-        serde_json::to_string(&value)
+        serde_json::to_string(&printed)
     };
     println!("{}", text.unwrap_or_default());
     if result.is_error == Some(true) {
