@@ -45,6 +45,13 @@ impl RateGroup {
         RateGroup::SemanticIngest,
     ];
 
+    /// The group Hex names `name` (any case), e.g. `hex-api-30rpm`.
+    pub fn from_name(name: &str) -> Option<RateGroup> {
+        RateGroup::ALL
+            .into_iter()
+            .find(|group| group.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// Hex's name for the group.
     pub const fn name(self) -> &'static str {
         match self {

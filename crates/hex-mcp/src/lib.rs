@@ -12,6 +12,7 @@ pub mod files;
 pub mod input;
 pub mod instructions;
 pub mod output;
+pub mod pacing;
 pub mod registry;
 pub mod schema;
 pub mod server;

@@ -1,7 +1,7 @@
 //! The MCP server: lists the enabled tools and runs calls through validation, confirmation
 //! and the Hex client.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
@@ -43,7 +43,7 @@ struct Inner {
     registry: Arc<Registry>,
     selection: Selection,
     /// The enabled tools as `tools/list` shows them, built once.
-    tools: Vec<Tool>,
+    tools: Catalog,
     instructions: String,
     ctx: ToolContext,
     confirmations: Confirmations,
@@ -60,10 +60,7 @@ impl HexServer {
         ctx: ToolContext,
         confirm: bool,
     ) -> HexServer {
-        let tools = registry
-            .enabled(&selection)
-            .map(RegisteredTool::describe)
-            .collect();
+        let tools = Catalog::start(registry.clone(), selection.clone());
         let instructions = crate::instructions::for_selection(&registry, &selection, confirm);
         HexServer {
             inner: Arc::new(Inner {
@@ -80,7 +77,7 @@ impl HexServer {
     }
 
     pub fn tools(&self) -> &[Tool] {
-        &self.inner.tools
+        self.inner.tools.get()
     }
 
     /// Runs one call the way `tools/call` does, for a peer that cannot be asked anything
@@ -265,6 +262,54 @@ fn client_uses_tasks(context: &RequestContext<RoleServer>) -> bool {
         .is_some_and(|capabilities| capabilities.supports_tasks())
 }
 
+/// The enabled tools as `tools/list` shows them. Describing them (some fifty JSON schemas) is
+/// the largest piece of start-up, so it runs on a thread of its own from the moment the server is
+/// built, while the runtime, the transport and the `initialize` exchange get going; the first
+/// `tools/list` waits for it if it is not done (it usually is).
+struct Catalog {
+    ready: OnceLock<Vec<Tool>>,
+    pending: Mutex<Option<std::thread::JoinHandle<Vec<Tool>>>>,
+    registry: Arc<Registry>,
+    selection: Selection,
+}
+
+impl Catalog {
+    fn start(registry: Arc<Registry>, selection: Selection) -> Catalog {
+        let (for_thread, chosen) = (registry.clone(), selection.clone());
+        let pending = std::thread::Builder::new()
+            .name("hex-mcp-catalog".into())
+            .spawn(move || describe(&for_thread, &chosen))
+            .ok();
+        Catalog {
+            ready: OnceLock::new(),
+            pending: Mutex::new(pending),
+            registry,
+            selection,
+        }
+    }
+
+    fn get(&self) -> &[Tool] {
+        self.ready.get_or_init(|| {
+            let pending = self
+                .pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            // A thread that could not start or did not finish: describe them here instead.
+            pending
+                .and_then(|thread| thread.join().ok())
+                .unwrap_or_else(|| describe(&self.registry, &self.selection))
+        })
+    }
+}
+
+fn describe(registry: &Registry, selection: &Selection) -> Vec<Tool> {
+    registry
+        .enabled(selection)
+        .map(RegisteredTool::describe)
+        .collect()
+}
+
 /// One `tools/call`, with the confirmation parameters taken out of the arguments.
 struct Call {
     name: String,
@@ -377,15 +422,11 @@ impl ServerHandler for HexServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
+        Ok(ListToolsResult::with_all_items(self.tools().to_vec()))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.inner
-            .tools
-            .iter()
-            .find(|tool| tool.name == name)
-            .cloned()
+        self.tools().iter().find(|tool| tool.name == name).cloned()
     }
 
     async fn call_tool(

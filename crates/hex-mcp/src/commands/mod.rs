@@ -190,9 +190,12 @@ pub fn registry() -> Arc<Registry> {
     Arc::new(tools::registry())
 }
 
-/// The tools' context: the target, limits from the environment, and the allowed directories
-/// (`--allow-path` and `HEX_MCP_ALLOW_PATHS`; one that does not exist is an error).
-pub fn context(target: HexTarget, files: &FileArgs) -> Result<ToolContext, String> {
+/// The tools' context: the target with its pacing (`HEX_MCP_RATE_LIMITS`), limits from the
+/// environment, and the allowed directories (`--allow-path` and `HEX_MCP_ALLOW_PATHS`; one that
+/// does not exist is an error).
+pub fn context(mut target: HexTarget, files: &FileArgs) -> Result<ToolContext, String> {
+    let pacing = std::env::var(crate::pacing::ENV_RATE_LIMITS).ok();
+    target.rate_limits = crate::pacing::from_env(pacing.as_deref())?;
     let mut limits = Limits::from_env(|name| std::env::var(name).ok());
     let from_env = std::env::var(crate::files::ENV_ALLOW_PATHS).ok();
     limits.allowed_paths =
