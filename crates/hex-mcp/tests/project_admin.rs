@@ -13,15 +13,9 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use common::{Launch, Session, answer_of, sandbox};
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock, ResourceContents};
-use serde_json::{Value, json};
-
-async fn call_raw(session: &Session, tool: &str, arguments: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap());
-    session.client.call_tool(params).await.unwrap()
-}
+use common::{Launch, answer_of, sandbox};
+use rmcp::model::{CallToolResult, ContentBlock, ResourceContents};
+use serde_json::json;
 
 /// The text and media type of the one embedded resource of a result.
 fn embedded_text(result: &CallToolResult) -> (String, String, String) {
@@ -156,12 +150,9 @@ async fn an_export_arrives_as_an_embedded_yaml_resource_naming_the_project() {
         .unwrap()
         .to_string();
 
-    let result = call_raw(
-        &session,
-        "export_hex_project",
-        json!({"project_id": project}),
-    )
-    .await;
+    let result = session
+        .call_raw("export_hex_project", json!({"project_id": project}))
+        .await;
     let (uri, mime, yaml) = embedded_text(&result);
     assert_eq!(mime, "application/yaml");
     assert!(yaml.contains(&format!("title: {title}")), "{yaml}");
@@ -185,12 +176,12 @@ async fn an_export_arrives_as_an_embedded_yaml_resource_naming_the_project() {
         (json!(1), "version: 1"),
         (json!("1"), "version: 1"),
     ] {
-        let result = call_raw(
-            &session,
-            "export_hex_project",
-            json!({"project_id": project, "version": version}),
-        )
-        .await;
+        let result = session
+            .call_raw(
+                "export_hex_project",
+                json!({"project_id": project, "version": version}),
+            )
+            .await;
         let (_, _, yaml) = embedded_text(&result);
         assert!(
             yaml.contains(expect) && !yaml.contains("version: draft"),
@@ -268,7 +259,7 @@ async fn export_to_a_file_needs_an_allowed_directory() {
     );
 
     let args = json!({"project_id": project, "output_path": "p.hex.yaml"});
-    let result = call_raw(&session, "export_hex_project", args.clone()).await;
+    let result = session.call_raw("export_hex_project", args.clone()).await;
     assert!(
         result
             .content

@@ -12,16 +12,9 @@ mod common;
 use std::time::Duration;
 
 use base64::Engine;
-use common::{Launch, Session, answer_of, sandbox, sandbox_with};
-use rmcp::model::{CallToolRequestParams, CallToolResult, ContentBlock};
+use common::{Launch, answer_of, sandbox, sandbox_with};
+use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::{Value, json};
-
-/// The whole MCP result, content blocks included.
-async fn call_raw(session: &Session, tool: &str, arguments: Value) -> CallToolResult {
-    let params = CallToolRequestParams::new(tool.to_string())
-        .with_arguments(arguments.as_object().cloned().unwrap());
-    session.client.call_tool(params).await.unwrap()
-}
 
 /// The one image block of a result, decoded: (PNG bytes, width, height from the decoder).
 fn png_of(result: &CallToolResult) -> (Vec<u8>, u32, u32) {
@@ -68,7 +61,7 @@ async fn a_notebook_chart_arrives_as_a_png_image_block_of_the_requested_size() {
     let (_, cell_id, static_id) = sandbox.state().chart_cells()[0].clone();
 
     let sized = json!({"cell_id": cell_id, "width": 320, "height": 200, "include_title": true});
-    let result = call_raw(&session, "get_hex_chart_image", sized).await;
+    let result = session.call_raw("get_hex_chart_image", sized).await;
     let (bytes, width, height) = png_of(&result);
     assert_eq!((width, height), (320, 200));
     assert_small_json(&result);
@@ -83,12 +76,9 @@ async fn a_notebook_chart_arrives_as_a_png_image_block_of_the_requested_size() {
     assert_eq!(sent, "width=320&height=200&includeTitle=true");
 
     // By static id, without a size: the sandbox's default size.
-    let result = call_raw(
-        &session,
-        "get_hex_chart_image",
-        json!({"cell_id": static_id}),
-    )
-    .await;
+    let result = session
+        .call_raw("get_hex_chart_image", json!({"cell_id": static_id}))
+        .await;
     let (_, width, height) = png_of(&result);
     assert_eq!((width, height), (800, 450));
     assert_eq!(answer_of(result).ok()["cellId"], cell_id.as_str());
@@ -105,7 +95,7 @@ async fn a_run_chart_needs_a_completed_run_and_the_static_id() {
 
     let args = json!({"project_id": project, "run_id": run, "static_id": static_id,
         "width": 1000, "height": 600});
-    let result = call_raw(&session, "get_hex_chart_image", args).await;
+    let result = session.call_raw("get_hex_chart_image", args).await;
     let (_, width, height) = png_of(&result);
     assert_eq!((width, height), (1000, 600));
     let answer = answer_of(result).ok();
@@ -184,7 +174,9 @@ async fn charts_that_failed_and_cells_that_are_not_charts_have_no_image() {
     let session = Launch::against(&sandbox).start().await;
     let state = sandbox.state();
     let (_, failing, _) = state.failing_chart_cells()[0].clone();
-    let result = call_raw(&session, "get_hex_chart_image", json!({"cell_id": failing})).await;
+    let result = session
+        .call_raw("get_hex_chart_image", json!({"cell_id": failing}))
+        .await;
     assert!(
         result
             .content

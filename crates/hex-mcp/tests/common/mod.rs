@@ -322,6 +322,13 @@ impl Session {
         answer_of(self.client.call_tool(params).await.unwrap())
     }
 
+    /// Calls a tool and returns the whole MCP result, content blocks (images, resources) included.
+    pub async fn call_raw(&self, tool: &str, arguments: Value) -> CallToolResult {
+        let params = CallToolRequestParams::new(tool.to_string())
+            .with_arguments(arguments.as_object().cloned().unwrap_or_default());
+        self.client.call_tool(params).await.unwrap()
+    }
+
     /// Calls once, without the client fulfilling input requests.
     pub async fn call_once(&self, tool: &str, arguments: Value) -> CallToolResponse {
         let params = CallToolRequestParams::new(tool.to_string())
