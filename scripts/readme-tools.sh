@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates the tool reference in README.md and docs/COVERAGE.md from the registry.
+# Regenerates the tool reference in README.md, docs/COVERAGE.md and the compiled tool catalog
+# (crates/hex-mcp/catalog.jsonl) from the registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet -p hex-mcp
@@ -14,3 +15,4 @@ stop = text.index(end)
 open("README.md", "w").write(text[:start] + table + text[stop:])
 PY
 ./target/debug/hex-mcp tools --coverage > docs/COVERAGE.md
+./target/debug/hex-mcp tools --catalog > crates/hex-mcp/catalog.jsonl

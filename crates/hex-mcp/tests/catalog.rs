@@ -380,3 +380,21 @@ fn docs_coverage_md_is_current() {
         "docs/COVERAGE.md is stale: run `bash scripts/readme-tools.sh`"
     );
 }
+
+#[test]
+fn the_compiled_catalog_is_what_the_registry_describes() {
+    // `tools/list` serves crates/hex-mcp/catalog.jsonl (compiled in, for start-up time); it must
+    // be exactly what the tools describe, or a schema change would not reach clients.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog.jsonl");
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let output = Command::new(BIN)
+        .args(["tools", "--catalog"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        committed,
+        String::from_utf8(output.stdout).unwrap(),
+        "crates/hex-mcp/catalog.jsonl is stale: run `bash scripts/readme-tools.sh`"
+    );
+}

@@ -38,6 +38,15 @@ pub fn tools(args: &ToolsArgs) -> u8 {
         print!("{}", markdown(&enabled));
         return exit::OK;
     }
+    if args.catalog {
+        for tool in registry.all() {
+            match serde_json::to_string(&tool.describe()) {
+                Ok(line) => println!("{line}"),
+                Err(error) => return fail(exit::FAILED, error),
+            }
+        }
+        return exit::OK;
+    }
     if args.coverage {
         let all: Vec<&RegisteredTool> = registry.all().collect();
         print!("{}", coverage(&all));
