@@ -22,10 +22,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_hex-mcp");
 const MAX_TOOL_BYTES: usize = 2_048;
 /// The most a tool may cost on average, in the default catalog and with every toolset on.
 const MAX_AVERAGE_BYTES: usize = 600;
-/// The default catalog's ceiling.
-const MAX_DEFAULT_BYTES: usize = 20 * 1024;
+/// The default catalog's ceiling: 20 KB read the strict way, as 20,000 bytes.
+const MAX_DEFAULT_BYTES: usize = 20_000;
 /// Every toolset on.
-const MAX_ALL_BYTES: usize = 40 * 1024;
+const MAX_ALL_BYTES: usize = 40_000;
 
 /// The Python hex-mcp's 26 tools with their parameters, required ones first
 /// (`../shared/seed-tools.md`): the drop-in contract.

@@ -128,7 +128,7 @@ fn report(bench: &Bench, listings: &[Listing]) -> Outcome {
         Some(listing) => Check::new(
             TARGETS.first().copied().unwrap_or_default(),
             format!("{} bytes ({} tools)", listing.total, listing.tools.len()),
-            Some(listing.total <= 20 * 1024),
+            Some(listing.total <= 20_000),
         ),
         None => Check::unmeasured(TARGETS.first().copied().unwrap_or_default()),
     });
@@ -149,7 +149,7 @@ fn report(bench: &Bench, listings: &[Listing]) -> Outcome {
         Some(listing) => Check::new(
             TARGETS.get(2).copied().unwrap_or_default(),
             format!("{} bytes ({} tools)", listing.total, listing.tools.len()),
-            Some(listing.total <= 40 * 1024),
+            Some(listing.total <= 40_000),
         ),
         None => Check::unmeasured(TARGETS.get(2).copied().unwrap_or_default()),
     });

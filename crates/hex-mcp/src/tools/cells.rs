@@ -318,7 +318,7 @@ impl HexTool for UpdateCell {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_cell",
         title: "Update a cell",
-        description: "Replace a draft cell's source (the field for its type) and/or a SQL cell's connection.",
+        description: "Replace a draft cell's source and/or a SQL cell's connection.",
         toolset: Toolset::Cells,
         effect: Effect::OVERWRITE,
         operations: &[Operation::UpdateCell],

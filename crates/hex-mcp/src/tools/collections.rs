@@ -125,7 +125,7 @@ fn grants_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         "type": "array",
         "items": {"type": "object"},
         "maxItems": MAX_MEMBERS,
-        "description": "[{id, access}], access as workspace_access"
+        "description": "[{id, access}]"
     })
 }
 
@@ -273,7 +273,7 @@ impl HexTool for CreateCollection {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_collection",
         title: "Create a collection",
-        description: "Create a collection, optionally shared; add projects with update_hex_project_collection_sharing.",
+        description: "Create a collection; add projects with update_hex_project_collection_sharing.",
         toolset: Toolset::Collections,
         effect: Effect::CREATE,
         operations: &[Operation::CreateCollection],

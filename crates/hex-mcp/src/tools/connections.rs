@@ -116,7 +116,7 @@ impl JsonSchema for DetailsArg {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let description = format!(
-            "{{\"<type>\": {{fields}}}}, [optional], †secret. {}",
+            "{{<type>: {{fields}}}}, [optional], †secret. {}",
             details::field_list()
         );
         json_schema!({"type": "object", "description": description})
@@ -349,7 +349,7 @@ impl HexTool for CreateConnection {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_data_connection",
         title: "Create a data connection",
-        description: "Create a data connection; a secret is a string or {\"env\": VAR} / {\"file\": path} read on the server.",
+        description: "Create a data connection; a secret is a string or {env: VAR} / {file: path} read on the server.",
         toolset: Toolset::Connections,
         effect: Effect::CREATE,
         operations: &[Operation::CreateDataConnection],

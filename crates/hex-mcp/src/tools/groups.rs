@@ -291,7 +291,7 @@ impl HexTool for DeleteGroup {
     const SPEC: ToolSpec = ToolSpec {
         name: "delete_hex_group",
         title: "Delete a group",
-        description: "Delete a group (members keep their accounts, lose its access); asks first.",
+        description: "Delete a group (its members lose its access); asks first.",
         toolset: Toolset::Groups,
         effect: Effect::DELETE,
         operations: &[Operation::DeleteGroup],

@@ -196,7 +196,7 @@ fn notifications_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
         "type": "array",
         "items": {"type": "object"},
-        "description": "[{type: SUCCESS|FAILURE|ALL, user_ids|group_ids|slack_channel_ids, subject, body, include_success_screenshot, screenshot_format: png|pdf}]"
+        "description": "[{type: SUCCESS|FAILURE|ALL, user_ids|group_ids|slack_channel_ids, subject, body, include_success_screenshot, screenshot_format}]"
     })
 }
 
