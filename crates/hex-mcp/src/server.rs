@@ -274,19 +274,9 @@ struct Catalog(Vec<Tool>);
 
 impl Catalog {
     fn start(registry: Arc<Registry>, selection: Selection) -> Catalog {
-        let compiled: Vec<Tool> = CATALOG
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Tool>(line).ok())
-            .collect();
         let tools = registry
             .enabled(&selection)
-            .map(|tool| {
-                compiled
-                    .iter()
-                    .find(|listed| listed.name == tool.spec.name)
-                    .cloned()
-                    .unwrap_or_else(|| tool.describe())
-            })
+            .map(|tool| compiled(tool.spec.name).unwrap_or_else(|| tool.describe()))
             .collect();
         Catalog(tools)
     }
@@ -294,6 +284,17 @@ impl Catalog {
     fn get(&self) -> &[Tool] {
         &self.0
     }
+}
+
+/// A tool's compiled description. Each line starts with the tool's name (`tools --catalog`
+/// writes it first), so only the enabled tools' lines are parsed.
+fn compiled(name: &str) -> Option<Tool> {
+    let line = CATALOG.lines().find(|line| {
+        line.strip_prefix("{\"name\":\"")
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with('"'))
+    })?;
+    serde_json::from_str(line).ok()
 }
 
 /// One `tools/call`, with the confirmation parameters taken out of the arguments.
@@ -457,5 +458,25 @@ impl ServerHandler for HexServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<(), McpError> {
         self.inner.tasks.cancel_task(&request.task_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A line the name lookup cannot find would be described at every start-up, silently slower.
+    #[test]
+    fn every_compiled_tool_is_found_by_its_name() {
+        let registry = crate::tools::registry();
+        for tool in registry.all() {
+            let found = compiled(tool.spec.name);
+            assert_eq!(
+                found.map(|listed| listed.name),
+                Some(tool.spec.name.into()),
+                "{} is not found in catalog.jsonl",
+                tool.spec.name
+            );
+        }
     }
 }
