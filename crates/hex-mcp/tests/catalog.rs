@@ -365,20 +365,22 @@ fn annotations_follow_the_declared_effect() {
     }
 }
 
+/// A committed file equals what `hex-mcp tools <flag>` prints now.
+fn assert_current(path: &str, flag: &str, shown_as: &str) {
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    let output = Command::new(BIN).args(["tools", flag]).output().unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        committed,
+        String::from_utf8(output.stdout).unwrap(),
+        "{shown_as} is stale: run `bash scripts/readme-tools.sh`"
+    );
+}
+
 #[test]
 fn docs_coverage_md_is_current() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/COVERAGE.md");
-    let committed = std::fs::read_to_string(path).unwrap_or_default();
-    let output = Command::new(BIN)
-        .args(["tools", "--coverage"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let generated = String::from_utf8(output.stdout).unwrap();
-    assert_eq!(
-        committed, generated,
-        "docs/COVERAGE.md is stale: run `bash scripts/readme-tools.sh`"
-    );
+    assert_current(path, "--coverage", "docs/COVERAGE.md");
 }
 
 #[test]
@@ -386,15 +388,5 @@ fn the_compiled_catalog_is_what_the_registry_describes() {
     // `tools/list` serves crates/hex-mcp/catalog.jsonl (compiled in, for start-up time); it must
     // be exactly what the tools describe, or a schema change would not reach clients.
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog.jsonl");
-    let committed = std::fs::read_to_string(path).unwrap_or_default();
-    let output = Command::new(BIN)
-        .args(["tools", "--catalog"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    assert_eq!(
-        committed,
-        String::from_utf8(output.stdout).unwrap(),
-        "crates/hex-mcp/catalog.jsonl is stale: run `bash scripts/readme-tools.sh`"
-    );
+    assert_current(path, "--catalog", "crates/hex-mcp/catalog.jsonl");
 }
