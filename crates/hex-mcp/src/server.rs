@@ -1,7 +1,7 @@
 //! The MCP server: lists the enabled tools and runs calls through validation, confirmation
 //! and the Hex client.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
@@ -274,9 +274,15 @@ struct Catalog(Vec<Tool>);
 
 impl Catalog {
     fn start(registry: Arc<Registry>, selection: Selection) -> Catalog {
+        let lines = compiled_lines();
         let tools = registry
             .enabled(&selection)
-            .map(|tool| compiled(tool.spec.name).unwrap_or_else(|| tool.describe()))
+            .map(|tool| {
+                lines
+                    .get(tool.spec.name)
+                    .and_then(|line| serde_json::from_str(line).ok())
+                    .unwrap_or_else(|| tool.describe())
+            })
             .collect();
         Catalog(tools)
     }
@@ -286,15 +292,17 @@ impl Catalog {
     }
 }
 
-/// A tool's compiled description. Each line starts with the tool's name (`tools --catalog`
-/// writes it first), so only the enabled tools' lines are parsed.
-fn compiled(name: &str) -> Option<Tool> {
-    let line = CATALOG.lines().find(|line| {
-        line.strip_prefix("{\"name\":\"")
-            .and_then(|rest| rest.strip_prefix(name))
-            .is_some_and(|rest| rest.starts_with('"'))
-    })?;
-    serde_json::from_str(line).ok()
+/// The compiled catalog's lines by tool name, found in one pass. Each line starts with the
+/// tool's name (`tools --catalog` writes it first), so only the enabled tools' lines are parsed.
+fn compiled_lines() -> HashMap<&'static str, &'static str> {
+    CATALOG
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("{\"name\":\"")?;
+            let name = &rest[..rest.find('"')?];
+            Some((name, line))
+        })
+        .collect()
 }
 
 /// One `tools/call`, with the confirmation parameters taken out of the arguments.
@@ -469,8 +477,11 @@ mod tests {
     #[test]
     fn every_compiled_tool_is_found_by_its_name() {
         let registry = crate::tools::registry();
+        let lines = compiled_lines();
         for tool in registry.all() {
-            let found = compiled(tool.spec.name);
+            let found = lines
+                .get(tool.spec.name)
+                .and_then(|line| serde_json::from_str::<Tool>(line).ok());
             assert_eq!(
                 found.map(|listed| listed.name),
                 Some(tool.spec.name.into()),
