@@ -8,7 +8,9 @@
 # Downloads the crates, builds hex-bench (release, the repository's target/), sets up the Python
 # hex-mcp 0.1.10 in a venv under bench/.work/peer (reused while its versions are right), then runs
 # target/release/hex-bench. hex-bench first makes a timed clean release build of hex-mcp under
-# bench/.work/clean-build, then runs every measurement on that binary and writes the results.
+# bench/.work/clean-build, installs a copy of it under bench/.work/install/bin (as `cargo install`
+# does: users never run the linker's output in place), runs every measurement on that copy and
+# writes the results.
 # Arguments are passed to hex-bench (`target/release/hex-bench --help`). Never part of `cargo test`.
 set -euo pipefail
 

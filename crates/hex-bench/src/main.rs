@@ -171,9 +171,15 @@ fn run(args: &Args) -> Result<(), BenchError> {
             hex_mcp.display()
         )));
     }
-    progress(format!("measuring {}", hex_mcp.display()));
+    let installed = measure::install(&hex_mcp, &args.work)?;
+    progress(format!(
+        "measuring {} (installed from {})",
+        installed.display(),
+        hex_mcp.display()
+    ));
     let bench = Bench {
-        hex_mcp,
+        hex_mcp: installed,
+        built: hex_mcp,
         clean_build,
         peer: args.peer.clone(),
         peer_problem: args.peer_problem.clone(),

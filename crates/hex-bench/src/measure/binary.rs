@@ -103,14 +103,16 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
     let built = &build.binary;
     let size = file_size(built)?;
     let stripped = !contains(built, b".symtab")?;
-    let measured_size = file_size(&bench.hex_mcp)?;
+    let measured_size = file_size(&bench.built)?;
     let mut section = Section::new("7. Binary");
     section.intro.push(format!(
         "A clean release build of the server into an empty target directory (dependencies already \
          downloaded by `cargo fetch`; build log in {}), with the workspace's release profile: {}. \
-         It runs first, on a quiet machine, and the other measurements use the binary it made.",
+         It runs first, on a quiet machine, and the other measurements use the binary it made, \
+         installed as a user has it: copied to {} (as `cargo install` does).",
         code(&build.log.display().to_string()),
-        profile()
+        profile(),
+        code(&bench.hex_mcp.display().to_string())
     ));
     let mut table = Table::new(&["What", "Figure", "Command"]);
     table.row(vec![
@@ -131,14 +133,14 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         ),
         code(&format!("stat -c %s {}", built.display())),
     ]);
-    if &bench.hex_mcp != built {
+    if &bench.built != built {
         table.row(vec![
             "Binary the harness measured".into(),
             format!(
                 "{:.2} MiB ({measured_size} bytes)",
                 measured_size as f64 / (1024.0 * 1024.0)
             ),
-            code(&format!("stat -c %s {}", bench.hex_mcp.display())),
+            code(&format!("stat -c %s {}", bench.built.display())),
         ]);
     }
     section.tables.push(table);

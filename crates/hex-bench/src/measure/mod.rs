@@ -1,9 +1,10 @@
 //! The measurements. Each returns its section of the results, its target checks and its
 //! headline figures; a measurement that fails is reported as not measured and the others go on.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::{
+    error::BenchError,
     report::{Check, Headline, Section},
     sandbox::SandboxProcess,
     session::ServerSpec,
@@ -20,8 +21,10 @@ pub mod throughput;
 /// What the measurements run.
 #[derive(Debug, Clone)]
 pub struct Bench {
-    /// Our release binary: the clean build's, or `target/release/hex-mcp`.
+    /// Our release binary as a user runs it: a copy of `built` under `<work>/install/bin`.
     pub hex_mcp: PathBuf,
+    /// The build's own output: the clean build's, `target/release/hex-mcp`, or `--hex-mcp`.
+    pub built: PathBuf,
     /// The clean release build, when the binary measurement was asked for (it runs first).
     pub clean_build: Option<Result<binary::CleanBuild, String>>,
     /// The Python server's `hex-mcp` script in its venv, when it could be set up.
@@ -34,6 +37,32 @@ pub struct Bench {
 
 pub const OURS: &str = "hex-mcp (Rust)";
 pub const PEER: &str = "hex-mcp 0.1.10 (Python)";
+
+/// Copies the built binary to `<work>/install/bin/hex-mcp`, as `cargo install` and a wheel's
+/// installer do, and returns the copy. Users never run the linker's output in place, and on this
+/// kind of machine that file starts measurably slower than any copy of it: LLD writes it through
+/// a shared memory map, and until the page cache is refreshed the kernel maps it with more, costlier
+/// page faults (the start-up section measures both).
+pub fn install(built: &Path, work: &Path) -> Result<PathBuf, BenchError> {
+    let dir = work.join("install").join("bin");
+    std::fs::create_dir_all(&dir)
+        .map_err(|error| BenchError::new(format!("cannot create {}: {error}", dir.display())))?;
+    let installed = dir.join("hex-mcp");
+    // A new file, never an overwrite of pages a previous run left in the page cache.
+    if installed.exists() {
+        std::fs::remove_file(&installed).map_err(|error| {
+            BenchError::new(format!("cannot remove {}: {error}", installed.display()))
+        })?;
+    }
+    std::fs::copy(built, &installed).map_err(|error| {
+        BenchError::new(format!(
+            "cannot copy {} to {}: {error}",
+            built.display(),
+            installed.display()
+        ))
+    })?;
+    Ok(installed)
+}
 
 impl Bench {
     /// Our server, `run` plus `extra`, pointed at `sandbox`.
