@@ -1,7 +1,7 @@
 //! The command line, as the Python hex-mcp had it (`run`, `config`, `show-config`,
 //! `--version`) plus `doctor`, `tools`, `call` and `sandbox`.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf};
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -95,12 +95,36 @@ pub struct RunArgs {
     /// MCP transport.
     #[arg(long, value_enum, default_value_t)]
     pub transport: Transport,
-    /// Address for the HTTP transport (loopback by default).
-    #[arg(long, default_value = "127.0.0.1:8765")]
-    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub http: HttpArgs,
     /// Never ask for confirmation of destructive or access-widening changes (unattended automation).
     #[arg(long, env = "HEX_MCP_NO_CONFIRM", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_confirm: bool,
+}
+
+/// The HTTP transport: where it listens and who may call it.
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
+    /// Address for the HTTP transport. Loopback by default; any other address needs inbound
+    /// tokens (HEX_MCP_HTTP_TOKEN or --http-token-file).
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub bind: SocketAddr,
+    /// File of inbound bearer tokens, one per line (two while rotating). HEX_MCP_HTTP_TOKEN
+    /// takes them too, comma-separated.
+    #[arg(long, value_name = "FILE")]
+    pub http_token_file: Option<PathBuf>,
+    /// Serve a non-loopback address with no inbound tokens: only behind a proxy that
+    /// authenticates every request.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
+    /// Host names the HTTP transport answers to besides loopback, comma-separated
+    /// (e.g. mcp.example.com); others get 403 (DNS rebinding protection).
+    #[arg(long, env = "HEX_MCP_ALLOWED_HOSTS", value_name = "LIST")]
+    pub allowed_hosts: Option<String>,
+    /// Browser origins allowed to call the HTTP transport, comma-separated
+    /// (e.g. https://app.example.com); none by default, and other origins get 403.
+    #[arg(long, env = "HEX_MCP_ALLOWED_ORIGINS", value_name = "LIST")]
+    pub allowed_origins: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -11,7 +11,9 @@ use std::{process::Stdio, time::Duration};
 use rmcp::{
     ServiceExt,
     model::{CallToolRequestParams, ClientConfig},
-    transport::StreamableHttpClientTransport,
+    transport::{
+        StreamableHttpClientTransport, streamable_http_client::StreamableHttpClientTransportConfig,
+    },
 };
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -63,4 +65,239 @@ async fn tools_work_over_streamable_http() {
     child.start_kill().unwrap();
     let output = child.wait_with_output().await.unwrap();
     assert!(output.stdout.is_empty());
+}
+
+/// A server started with `run --sandbox --transport http`, and the URL it printed.
+struct Served {
+    child: tokio::process::Child,
+    url: String,
+    stderr: tokio::task::JoinHandle<String>,
+}
+
+const TOKEN: &str = "inbound-token-5f0c2a9e41d8b7c3";
+
+/// `hex-mcp run --sandbox --transport http --bind BIND EXTRA…`, with no inbound token from the
+/// test's own environment.
+fn http_command(bind: &str, extra: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"));
+    command
+        .args(["run", "--sandbox", "--transport", "http", "--bind", bind])
+        .args(extra)
+        .env("HOME", std::env::temp_dir())
+        .env_remove("HEX_MCP_HTTP_TOKEN");
+    command
+}
+
+async fn serve(bind: &str, env: &[(&str, &str)], extra: &[&str]) -> Served {
+    let mut command = http_command(bind, extra);
+    command
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let mut child = command.spawn().unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut text = String::new();
+    let url = tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            text.push_str(&line);
+            text.push('\n');
+            if let Some(at) = line.find("http://") {
+                return line[at..].trim().to_string();
+            }
+        }
+        panic!("the server never said where it listens");
+    })
+    .await
+    .unwrap();
+    // Keep reading stderr so the server never blocks on it; the text is checked at the end.
+    let stderr = tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            text.push_str(&line);
+            text.push('\n');
+        }
+        text
+    });
+    Served { child, url, stderr }
+}
+
+impl Served {
+    /// The URL on loopback, whatever address the server bound.
+    fn loopback(&self, path: &str) -> String {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches("/mcp");
+        format!("http://127.0.0.1:{port}{path}")
+    }
+
+    async fn stop(mut self) -> (Vec<u8>, String) {
+        self.child.start_kill().unwrap();
+        let output = self.child.wait_with_output().await.unwrap();
+        (output.stdout, self.stderr.await.unwrap())
+    }
+}
+
+fn initialize() -> serde_json::Value {
+    json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "curl", "version": "1"}}})
+}
+
+/// reqwest is built without a default crypto provider (as the server is).
+fn http() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+async fn post(url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+    let mut request = http()
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .json(&initialize());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_non_loopback_bind_without_inbound_auth_refuses_to_start() {
+    let output = http_command("0.0.0.0:0", &[]).output().await.unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("HEX_MCP_HTTP_TOKEN"), "{stderr}");
+    assert!(stderr.contains("--http-token-file"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[tokio::test]
+async fn allow_unauthenticated_serves_and_says_so_loudly() {
+    let served = serve("0.0.0.0:0", &[], &["--allow-unauthenticated"]).await;
+    let response = post(&served.loopback("/mcp"), &[]).await;
+    assert_eq!(response.status(), 200);
+    let (_, stderr) = served.stop().await;
+    assert!(stderr.contains("NO inbound authentication"), "{stderr}");
+}
+
+#[tokio::test]
+async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
+    let served = serve(
+        "0.0.0.0:0",
+        &[("HEX_MCP_HTTP_TOKEN", TOKEN), ("HEX_MCP_LOG", "trace")],
+        &[],
+    )
+    .await;
+    let mcp = served.loopback("/mcp");
+
+    let missing = post(&mcp, &[]).await;
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing.headers()["www-authenticate"],
+        "Bearer realm=\"hex-mcp\""
+    );
+    let body: serde_json::Value = missing.json().await.unwrap();
+    assert_eq!(body["error"]["code"], -32001);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("HEX_MCP_HTTP_TOKEN")
+    );
+
+    let wrong = post(&mcp, &[("authorization", "Bearer not-the-token")]).await;
+    assert_eq!(wrong.status(), 401);
+    let bearer = format!("Bearer {TOKEN}");
+    assert_eq!(
+        post(&mcp, &[("authorization", &bearer)]).await.status(),
+        200
+    );
+
+    // A web page's request, even with the token, is refused unless its origin is listed.
+    let evil = post(
+        &mcp,
+        &[
+            ("authorization", &bearer),
+            ("origin", "https://evil.example"),
+        ],
+    )
+    .await;
+    assert_eq!(evil.status(), 403);
+    // DNS rebinding: a Host the server does not answer to.
+    let rebound = post(
+        &mcp,
+        &[("authorization", &bearer), ("host", "evil.example")],
+    )
+    .await;
+    assert_eq!(rebound.status(), 403);
+
+    let health = http()
+        .get(served.loopback("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+
+    // rmcp's client with the token: the tools work as over stdio.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(mcp.clone()).auth_header(TOKEN),
+    );
+    let client = ClientConfig::default().serve(transport).await.unwrap();
+    let params = CallToolRequestParams::new("list_hex_projects")
+        .with_arguments(json!({"limit": 1}).as_object().cloned().unwrap());
+    let result = client.call_tool(params).await.unwrap();
+    assert_eq!(result.is_error, Some(false));
+    client.cancel().await.unwrap();
+
+    // Not in any log line, at the most verbose level.
+    let (stdout, stderr) = served.stop().await;
+    assert!(stdout.is_empty());
+    assert!(!stderr.contains(TOKEN), "the inbound token is in the log");
+    assert!(stderr.contains("refused an HTTP request"), "{stderr}");
+}
+
+#[tokio::test]
+async fn listed_origins_and_hosts_are_served() {
+    let served = serve(
+        "127.0.0.1:0",
+        &[],
+        &[
+            "--allowed-origins",
+            "https://app.example.com",
+            "--allowed-hosts",
+            "mcp.example.com",
+        ],
+    )
+    .await;
+    let mcp = served.loopback("/mcp");
+    let listed = post(&mcp, &[("origin", "https://app.example.com")]).await;
+    assert_eq!(listed.status(), 200);
+    let other = post(&mcp, &[("origin", "https://app.example.com:8443")]).await;
+    assert_eq!(other.status(), 403);
+    let named = post(&mcp, &[("host", "mcp.example.com")]).await;
+    assert_eq!(named.status(), 200);
+    served.stop().await;
+}
+
+#[tokio::test]
+async fn a_bad_allowlist_entry_or_token_file_stops_start_up() {
+    for (args, expected) in [
+        (
+            vec!["--allowed-origins", "app.example.com"],
+            "scheme://host",
+        ),
+        (
+            vec!["--http-token-file", "/nonexistent/tokens"],
+            "cannot read --http-token-file",
+        ),
+    ] {
+        let output = http_command("127.0.0.1:0", &args).output().await.unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
 }

@@ -19,6 +19,16 @@ pub fn run(args: &RunArgs) -> u8 {
             "hex-mcp: --no-confirm: destructive and access-widening changes will be made without asking anyone"
         );
     }
+    let http = match args.transport {
+        Transport::Stdio => None,
+        Transport::Http => {
+            let token_env = std::env::var(transport::http::ENV_HTTP_TOKEN).ok();
+            match transport::http::HttpOptions::from_args(&args.http, token_env.as_deref()) {
+                Ok(options) => Some(options),
+                Err(message) => return fail(exit::USAGE, message),
+            }
+        }
+    };
     let runtime = match super::runtime() {
         Ok(runtime) => runtime,
         Err(message) => return fail(exit::FAILED, message),
@@ -45,9 +55,9 @@ pub fn run(args: &RunArgs) -> u8 {
             Err(message) => return fail(exit::USAGE, message),
         };
         let server = HexServer::new(registry, selection, context, !args.no_confirm);
-        let served = match args.transport {
-            Transport::Stdio => transport::stdio::serve(server).await,
-            Transport::Http => transport::http::serve(server, args.bind).await,
+        let served = match http {
+            None => transport::stdio::serve(server).await,
+            Some(options) => transport::http::serve(server, options).await,
         };
         match served {
             Ok(()) => exit::OK,

@@ -1,0 +1,448 @@
+//! Who may reach `/mcp`: first the Host allowlist (DNS rebinding), then the Origin allowlist
+//! (a web page in someone's browser), then the bearer token. A refusal is an HTTP status with a
+//! JSON-RPC error body that says what to change; nothing from the request is echoed back.
+
+use std::sync::Arc;
+
+use axum::{
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde_json::json;
+
+use super::tokens::{ENV_HTTP_TOKEN, InboundTokens};
+
+/// Host names every server answers to: the loopback names.
+pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+/// The allowlists and the tokens, fixed at start-up.
+#[derive(Debug)]
+pub struct Guard {
+    tokens: InboundTokens,
+    hosts: Vec<HostEntry>,
+    origins: Vec<Origin>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Host,
+    Origin,
+    Unauthorized,
+}
+
+impl Guard {
+    /// `hosts` are names or `name:port` authorities; `origins` are `scheme://host[:port]`, with
+    /// `:*` for any port. An entry that is not one is an error naming it.
+    pub fn new(
+        tokens: InboundTokens,
+        hosts: &[String],
+        origins: &[String],
+    ) -> Result<Guard, String> {
+        let hosts = hosts
+            .iter()
+            .map(|host| HostEntry::parse(host))
+            .collect::<Result<_, _>>()?;
+        let origins = origins
+            .iter()
+            .map(|origin| {
+                Origin::parse(origin).ok_or_else(|| {
+                    format!(
+                        "--allowed-origins: `{origin}` is not an origin; write it as \
+                         scheme://host[:port], e.g. https://app.example.com"
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Guard {
+            tokens,
+            hosts,
+            origins,
+        })
+    }
+
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|value| value.to_str().ok())
+            .and_then(Authority::parse)
+            .ok_or(Refusal::Host)?;
+        if !self.hosts.iter().any(|entry| entry.matches(&host)) {
+            return Err(Refusal::Host);
+        }
+        // Browsers send Origin; other clients usually do not, and are not refused for that.
+        // A page of the very host the request went to (already allowed above) is same-origin:
+        // this server serves no pages, and a rebinding attacker's page has its own host name.
+        if let Some(origin) = headers.get(header::ORIGIN) {
+            let origin = origin.to_str().ok().and_then(Origin::parse);
+            let allowed = origin.is_some_and(|origin| {
+                origin.is_host(&host) || self.origins.iter().any(|entry| entry.allows(&origin))
+            });
+            if !allowed {
+                return Err(Refusal::Origin);
+            }
+        }
+        if self.tokens.is_empty() {
+            return Ok(());
+        }
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(bearer);
+        match presented {
+            Some(token) if self.tokens.accepts(token) => Ok(()),
+            _ => Err(Refusal::Unauthorized),
+        }
+    }
+}
+
+/// The axum middleware in front of `/mcp`.
+pub async fn enforce(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
+    match guard.check(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => {
+            tracing::warn!(refusal = ?refusal, "refused an HTTP request");
+            refusal.into_response()
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self {
+            Refusal::Host => (
+                StatusCode::FORBIDDEN,
+                -32600,
+                "Forbidden: this Host is not one the server answers to (DNS rebinding protection); \
+                 the operator can add it with --allowed-hosts or HEX_MCP_ALLOWED_HOSTS"
+                    .to_string(),
+            ),
+            Refusal::Origin => (
+                StatusCode::FORBIDDEN,
+                -32600,
+                "Forbidden: requests from this browser Origin are not allowed; the operator can \
+                 allow it with --allowed-origins or HEX_MCP_ALLOWED_ORIGINS"
+                    .to_string(),
+            ),
+            Refusal::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                -32001,
+                format!(
+                    "Unauthorized: send `Authorization: Bearer <token>` with a token the operator \
+                     configured ({ENV_HTTP_TOKEN} or --http-token-file)"
+                ),
+            ),
+        };
+        let body = json!({
+            "jsonrpc": "2.0",
+            "id": null,
+            "error": {"code": code, "message": message},
+        });
+        let mut response = (status, axum::Json(body)).into_response();
+        if self == Refusal::Unauthorized {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"hex-mcp\""),
+            );
+        }
+        response
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+/// A host and optional port, as a `Host` header or an allowlist entry gives them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Authority {
+    host: String,
+    port: Option<u16>,
+}
+
+impl Authority {
+    fn parse(text: &str) -> Option<Authority> {
+        let text = text.trim();
+        let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+            let (host, after) = rest.split_once(']')?;
+            let port = match after.strip_prefix(':') {
+                Some(port) => Some(port.parse().ok()?),
+                None if after.is_empty() => None,
+                None => return None,
+            };
+            (host, port)
+        } else {
+            match text.rsplit_once(':') {
+                // A bare IPv6 address has several colons and no port.
+                Some((host, port)) if !host.contains(':') => (host, Some(port.parse().ok()?)),
+                _ => (text, None),
+            }
+        };
+        if host.is_empty() || host.contains(['/', '@', ' ']) {
+            return None;
+        }
+        Some(Authority {
+            host: host.to_ascii_lowercase(),
+            port,
+        })
+    }
+}
+
+/// An allowlisted host: a name matches it on any port, `name:port` on that port only.
+#[derive(Debug, Clone)]
+struct HostEntry(Authority);
+
+impl HostEntry {
+    fn parse(text: &str) -> Result<HostEntry, String> {
+        Authority::parse(text).map(HostEntry).ok_or_else(|| {
+            format!(
+                "--allowed-hosts: `{text}` is not a host name; write it as name or name:port, \
+                 e.g. mcp.example.com"
+            )
+        })
+    }
+
+    fn matches(&self, host: &Authority) -> bool {
+        self.0.host == host.host && self.0.port.is_none_or(|port| Some(port) == host.port)
+    }
+}
+
+/// A browser origin, `scheme://host:port` with the scheme's default port filled in; an
+/// allowlist entry may say `:*` for any port, and `null` is the opaque origin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Origin {
+    scheme: String,
+    host: String,
+    /// `None`: any port (an allowlist entry's `:*`), or the opaque origin.
+    port: Option<u16>,
+}
+
+impl Origin {
+    fn parse(text: &str) -> Option<Origin> {
+        let text = text.trim();
+        if text == "null" {
+            return Some(Origin {
+                scheme: "null".into(),
+                host: String::new(),
+                port: None,
+            });
+        }
+        let (scheme, rest) = text.split_once("://")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return None,
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let (authority, any_port) = match rest.strip_suffix(":*") {
+            Some(authority) => (authority, true),
+            None => (rest, false),
+        };
+        let authority = Authority::parse(authority)?;
+        let port = if any_port {
+            None
+        } else {
+            Some(authority.port.unwrap_or(default_port))
+        };
+        Some(Origin {
+            scheme,
+            host: authority.host,
+            port,
+        })
+    }
+
+    /// Whether this origin is the one of `host` (a `Host` header without a port is the
+    /// scheme's default port, as behind a TLS-terminating proxy).
+    fn is_host(&self, host: &Authority) -> bool {
+        let default_port = match self.scheme.as_str() {
+            "http" => 80,
+            "https" => 443,
+            _ => return false,
+        };
+        self.host == host.host && self.port == Some(host.port.unwrap_or(default_port))
+    }
+
+    /// Whether this allowlist entry lets `origin` in.
+    fn allows(&self, origin: &Origin) -> bool {
+        self.scheme == origin.scheme
+            && self.host == origin.host
+            && (self.port.is_none() || self.port == origin.port)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn guard(tokens: Option<&str>, hosts: &[&str], origins: &[&str]) -> Guard {
+        let mut all: Vec<String> = LOOPBACK_HOSTS.iter().map(|host| host.to_string()).collect();
+        all.extend(hosts.iter().map(|host| host.to_string()));
+        let origins: Vec<String> = origins.iter().map(|origin| origin.to_string()).collect();
+        Guard::new(InboundTokens::load(tokens, None).unwrap(), &all, &origins).unwrap()
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn loopback_hosts_pass_and_others_need_listing() {
+        let open = guard(None, &[], &[]);
+        for host in ["127.0.0.1:8765", "localhost", "LOCALHOST:1", "[::1]:8765"] {
+            assert_eq!(open.check(&headers(&[("host", host)])), Ok(()), "{host}");
+        }
+        for host in [
+            "evil.example",
+            "evil.example:8765",
+            "",
+            "127.0.0.1:notaport",
+        ] {
+            assert_eq!(
+                open.check(&headers(&[("host", host)])),
+                Err(Refusal::Host),
+                "{host}"
+            );
+        }
+        assert_eq!(open.check(&HeaderMap::new()), Err(Refusal::Host));
+        let listed = guard(None, &["mcp.example.com", "other.example:9000"], &[]);
+        assert_eq!(
+            listed.check(&headers(&[("host", "mcp.example.com:443")])),
+            Ok(())
+        );
+        assert_eq!(
+            listed.check(&headers(&[("host", "other.example:9000")])),
+            Ok(())
+        );
+        assert_eq!(
+            listed.check(&headers(&[("host", "other.example:9001")])),
+            Err(Refusal::Host)
+        );
+    }
+
+    #[test]
+    fn browser_origins_are_refused_unless_listed() {
+        let none = guard(None, &[], &[]);
+        let evil = headers(&[
+            ("host", "127.0.0.1:8765"),
+            ("origin", "https://evil.example"),
+        ]);
+        assert_eq!(none.check(&evil), Err(Refusal::Origin));
+        let listed = guard(
+            None,
+            &[],
+            &["https://app.example.com", "http://localhost:*"],
+        );
+        for origin in [
+            "https://app.example.com",
+            "https://APP.example.com:443",
+            "http://localhost:3000",
+        ] {
+            let request = headers(&[("host", "localhost"), ("origin", origin)]);
+            assert_eq!(listed.check(&request), Ok(()), "{origin}");
+        }
+        for origin in [
+            "https://app.example.com:8443",
+            "http://app.example.com",
+            "null",
+            "garbage",
+        ] {
+            let request = headers(&[("host", "localhost"), ("origin", origin)]);
+            assert_eq!(listed.check(&request), Err(Refusal::Origin), "{origin}");
+        }
+    }
+
+    #[test]
+    fn a_page_of_the_requested_host_is_same_origin() {
+        let none = guard(None, &["mcp.example.com"], &[]);
+        for (host, origin) in [
+            ("127.0.0.1:8765", "http://127.0.0.1:8765"),
+            ("mcp.example.com", "https://mcp.example.com"),
+            ("mcp.example.com:8443", "https://mcp.example.com:8443"),
+        ] {
+            let request = headers(&[("host", host), ("origin", origin)]);
+            assert_eq!(none.check(&request), Ok(()), "{host} {origin}");
+        }
+        for (host, origin) in [
+            ("127.0.0.1:8765", "http://127.0.0.1:8766"),
+            ("127.0.0.1:8765", "http://localhost:8765"),
+            ("mcp.example.com", "https://mcp.example.com:8443"),
+            // The rebinding attack itself: refused for its Host before its Origin matters.
+            ("evil.example:8765", "http://evil.example:8765"),
+        ] {
+            let request = headers(&[("host", host), ("origin", origin)]);
+            assert!(none.check(&request).is_err(), "{host} {origin}");
+        }
+    }
+
+    #[test]
+    fn a_bearer_token_is_required_when_tokens_are_configured() {
+        let guarded = guard(
+            Some("token-one-abcdefghijkl,token-two-abcdefghijkl"),
+            &[],
+            &[],
+        );
+        let host = ("host", "127.0.0.1:8765");
+        assert_eq!(guarded.check(&headers(&[host])), Err(Refusal::Unauthorized));
+        for wrong in [
+            "Bearer nope",
+            "Basic dG9rZW4=",
+            "Bearer",
+            "token-one-abcdefghijkl",
+        ] {
+            let request = headers(&[host, ("authorization", wrong)]);
+            assert_eq!(
+                guarded.check(&request),
+                Err(Refusal::Unauthorized),
+                "{wrong}"
+            );
+        }
+        for right in [
+            "Bearer token-one-abcdefghijkl",
+            "bearer  token-two-abcdefghijkl ",
+        ] {
+            assert_eq!(
+                guarded.check(&headers(&[host, ("authorization", right)])),
+                Ok(())
+            );
+        }
+    }
+
+    #[test]
+    fn refusals_say_what_to_change_with_the_right_status() {
+        let unauthorized = Refusal::Unauthorized.into_response();
+        assert_eq!(unauthorized.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            unauthorized.headers()[header::WWW_AUTHENTICATE],
+            "Bearer realm=\"hex-mcp\""
+        );
+        assert_eq!(
+            Refusal::Origin.into_response().status(),
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            Refusal::Host.into_response().status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[test]
+    fn bad_allowlist_entries_are_named() {
+        let tokens = InboundTokens::default();
+        let error = Guard::new(tokens.clone(), &["a b".into()], &[]).unwrap_err();
+        assert!(error.contains("`a b`"), "{error}");
+        let error = Guard::new(tokens, &[], &["app.example.com".into()]).unwrap_err();
+        assert!(error.contains("scheme://host"), "{error}");
+    }
+}

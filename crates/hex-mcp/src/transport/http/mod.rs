@@ -1,0 +1,177 @@
+//! MCP over Streamable HTTP at `http://ADDR/mcp`, for clients that connect rather than spawn.
+//! Secure by default: loopback unless inbound tokens are configured, Host and Origin
+//! allowlists, and `/healthz` as the only route that answers anyone.
+
+mod guard;
+mod tokens;
+
+use std::{net::SocketAddr, sync::Arc};
+
+use axum::routing::get;
+use rmcp::transport::streamable_http_server::{
+    StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+};
+
+use crate::{cli::HttpArgs, server::HexServer};
+
+pub use tokens::ENV_HTTP_TOKEN;
+
+/// Everything the HTTP transport needs, checked before the server starts.
+#[derive(Debug)]
+pub struct HttpOptions {
+    bind: SocketAddr,
+    guard: guard::Guard,
+    hosts: Vec<String>,
+    authenticated: usize,
+}
+
+impl HttpOptions {
+    /// Reads the inbound tokens (`token_env` is `HEX_MCP_HTTP_TOKEN`'s value) and the
+    /// allowlists, and refuses a non-loopback bind that nothing authenticates.
+    pub fn from_args(args: &HttpArgs, token_env: Option<&str>) -> Result<HttpOptions, String> {
+        let tokens = tokens::InboundTokens::load(token_env, args.http_token_file.as_deref())?;
+        exposure_allowed(args.bind, tokens.len(), args.allow_unauthenticated)?;
+        if tokens.short() > 0 {
+            eprintln!(
+                "hex-mcp: warning: {} inbound token(s) are shorter than 16 characters and could be \
+                 guessed; use long random ones (e.g. `openssl rand -hex 32`)",
+                tokens.short()
+            );
+        }
+        let hosts = allowed_hosts(args.bind, args.allowed_hosts.as_deref());
+        let origins = list(args.allowed_origins.as_deref());
+        let authenticated = tokens.len();
+        let guard = guard::Guard::new(tokens, &hosts, &origins)?;
+        Ok(HttpOptions {
+            bind: args.bind,
+            guard,
+            hosts,
+            authenticated,
+        })
+    }
+}
+
+/// A non-loopback address is reachable by others: it needs inbound tokens, or the operator's
+/// explicit word that a proxy in front authenticates.
+fn exposure_allowed(bind: SocketAddr, tokens: usize, unauthenticated: bool) -> Result<(), String> {
+    if bind.ip().is_loopback() || tokens > 0 {
+        return Ok(());
+    }
+    if unauthenticated {
+        eprintln!(
+            "hex-mcp: WARNING: serving {bind} with NO inbound authentication \
+             (--allow-unauthenticated). Anyone who can reach this address can act with the \
+             configured Hex token. Only do this behind a proxy that authenticates every request."
+        );
+        return Ok(());
+    }
+    Err(format!(
+        "refusing to serve MCP on {bind} without inbound authentication: anyone who can reach \
+         it could act with your Hex token. Set {ENV_HTTP_TOKEN} (or --http-token-file FILE) to one \
+         or more long random tokens and have clients send `Authorization: Bearer <token>`; or bind \
+         a loopback address (127.0.0.1); or, only behind a proxy that authenticates, pass \
+         --allow-unauthenticated"
+    ))
+}
+
+/// The loopback names, the bound address (a rebinding attack cannot make a browser send an IP
+/// address it did not type), and the operator's list.
+fn allowed_hosts(bind: SocketAddr, listed: Option<&str>) -> Vec<String> {
+    let mut hosts: Vec<String> = guard::LOOPBACK_HOSTS
+        .iter()
+        .map(|host| host.to_string())
+        .collect();
+    if !bind.ip().is_loopback() {
+        hosts.push(bind.ip().to_string());
+    }
+    hosts.extend(list(listed));
+    hosts
+}
+
+fn list(text: Option<&str>) -> Vec<String> {
+    text.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String> {
+    // rmcp checks Host too, with the same list. Origin is the guard's alone: rmcp's static list
+    // cannot say "the requested host's own origin", which the guard allows.
+    let config = StreamableHttpServerConfig::default()
+        .with_allowed_hosts(options.hosts.clone())
+        .disable_allowed_origins();
+    let service = StreamableHttpService::new(
+        move || Ok(server.clone()),
+        LocalSessionManager::default().into(),
+        config,
+    );
+    let guard = Arc::new(options.guard);
+    let router = axum::Router::new()
+        .nest_service("/mcp", service)
+        .layer(axum::middleware::from_fn_with_state(guard, guard::enforce))
+        // Liveness for load balancers and probes: no auth, no Host check, no secrets.
+        .route("/healthz", get(healthz));
+    let listener = tokio::net::TcpListener::bind(options.bind)
+        .await
+        .map_err(|error| format!("cannot listen on {}: {error}", options.bind))?;
+    let address = listener.local_addr().map_err(|error| error.to_string())?;
+    eprintln!("hex-mcp: serving MCP at http://{address}/mcp");
+    if options.authenticated > 0 {
+        eprintln!(
+            "hex-mcp: inbound bearer token required ({} accepted)",
+            options.authenticated
+        );
+    }
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|error| format!("the HTTP server failed: {error}"))
+}
+
+async fn healthz() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn at(text: &str) -> SocketAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn only_loopback_serves_without_tokens() {
+        assert!(exposure_allowed(at("127.0.0.1:8765"), 0, false).is_ok());
+        assert!(exposure_allowed(at("[::1]:8765"), 0, false).is_ok());
+        let refused = exposure_allowed(at("0.0.0.0:8765"), 0, false).unwrap_err();
+        assert!(refused.contains(ENV_HTTP_TOKEN), "{refused}");
+        assert!(refused.contains("--allow-unauthenticated"), "{refused}");
+        assert!(exposure_allowed(at("0.0.0.0:8765"), 1, false).is_ok());
+        assert!(exposure_allowed(at("10.0.0.5:8765"), 0, true).is_ok());
+    }
+
+    #[test]
+    fn a_specific_bind_address_is_an_allowed_host() {
+        let hosts = allowed_hosts(at("10.0.0.5:8765"), Some(" mcp.example.com, ,x:1"));
+        assert_eq!(
+            hosts,
+            [
+                "localhost",
+                "127.0.0.1",
+                "::1",
+                "10.0.0.5",
+                "mcp.example.com",
+                "x:1"
+            ]
+        );
+        assert_eq!(allowed_hosts(at("127.0.0.1:1"), None).len(), 3);
+        assert!(allowed_hosts(at("0.0.0.0:1"), None).contains(&"0.0.0.0".to_string()));
+    }
+}
