@@ -3,7 +3,12 @@
 # expected failures listed (and justified) in conformance-baseline.yml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${1:-$PWD/target/release/hex-mcp}"
+# The binary under test: the argument, or the workspace's debug build (built if missing).
+BIN="${1:-}"
+if [ -z "$BIN" ]; then
+    cargo build -q --locked -p hex-mcp
+    BIN="$PWD/target/debug/hex-mcp"
+fi
 PATH="$(bash scripts/node-tools.sh):$PATH"
 PORT="${CONFORMANCE_PORT:-18765}"
 "$BIN" run --sandbox --transport http --bind "127.0.0.1:$PORT" 2>/dev/null &

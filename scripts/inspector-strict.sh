@@ -3,7 +3,12 @@
 # fails on any schema portability finding (errors and warnings alike).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN="${1:-$PWD/target/release/hex-mcp}"
+# The binary under test: the argument, or the workspace's debug build (built if missing).
+BIN="${1:-}"
+if [ -z "$BIN" ]; then
+    cargo build -q --locked -p hex-mcp
+    BIN="$PWD/target/debug/hex-mcp"
+fi
 PATH="$(bash scripts/node-tools.sh):$PATH"
 out=$(mktemp)
 status=0
