@@ -20,6 +20,19 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// The log filter when `HEX_MCP_LOG` is unset: warnings, plus one line per tool call when
+    /// serving HTTP (an operator's request log; a desktop client's stderr stays quiet).
+    pub fn default_log_filter(&self) -> &'static str {
+        match &self.command {
+            Some(Command::Run(args)) if args.transport == Transport::Http => {
+                "warn,hex_mcp::calls=info"
+            }
+            _ => "warn",
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve MCP over stdio (the default) or Streamable HTTP.
@@ -125,6 +138,9 @@ pub struct HttpArgs {
     /// (e.g. https://app.example.com); none by default, and other origins get 403.
     #[arg(long, env = "HEX_MCP_ALLOWED_ORIGINS", value_name = "LIST")]
     pub allowed_origins: Option<String>,
+    /// On SIGTERM or SIGINT, how long calls in progress get to finish before the server exits.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub shutdown_grace: u64,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub mod confirm;
 pub mod context;
 pub mod errors;
 pub mod files;
+pub mod in_flight;
 pub mod input;
 pub mod instructions;
 pub mod output;

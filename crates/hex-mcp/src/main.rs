@@ -6,6 +6,6 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = hex_mcp::cli::Cli::parse();
-    hex_mcp::commands::init_logging();
+    hex_mcp::commands::init_logging(cli.default_log_filter());
     hex_mcp::commands::execute(cli)
 }

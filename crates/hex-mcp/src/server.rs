@@ -22,6 +22,7 @@ use crate::{
     confirm::{Confirmations, TOKEN_LIFETIME},
     context::ToolContext,
     errors::ToolError,
+    in_flight::InFlight,
     output,
     registry::{CONFIRMATION_TOKEN, PreparedCall, RegisteredTool, Registry, Selection},
 };
@@ -51,6 +52,8 @@ struct Inner {
     confirm: bool,
     /// Calls served as tasks (Tasks extension), while they run and for a while after.
     tasks: TaskManager,
+    /// Calls in progress, requests and tasks alike: a stopping server lets them finish.
+    in_flight: InFlight,
 }
 
 impl HexServer {
@@ -72,8 +75,14 @@ impl HexServer {
                 confirmations: Confirmations::default(),
                 confirm,
                 tasks: TaskManager::new(),
+                in_flight: InFlight::default(),
             }),
         }
+    }
+
+    /// The calls in progress.
+    pub fn in_flight(&self) -> InFlight {
+        self.inner.in_flight.clone()
     }
 
     pub fn tools(&self) -> &[Tool] {
@@ -137,11 +146,13 @@ impl HexServer {
             return run(prepared, ctx).await.into();
         }
         let server_ctx = self.inner.ctx.clone();
+        let in_flight = self.inner.in_flight.clone();
         let options = TaskOptions::new()
             .with_poll_interval_ms(TASK_POLL_MS)
             .with_status_message("started");
         let task = self.inner.tasks.spawn(options, move |task| {
             Box::pin(async move {
+                let _in_flight = in_flight.enter();
                 let ctx = server_ctx.for_call(CallScope::task(task));
                 Ok(run(prepared, ctx).await)
             })
@@ -305,6 +316,17 @@ fn compiled_lines() -> HashMap<&'static str, &'static str> {
         .collect()
 }
 
+/// How a call ended, for the log.
+fn outcome(response: &CallToolResponse) -> &'static str {
+    match response {
+        CallToolResponse::Complete(result) if result.is_error == Some(true) => "error",
+        CallToolResponse::Complete(_) => "ok",
+        CallToolResponse::InputRequired(_) => "input_required",
+        CallToolResponse::Task(_) => "task",
+        _ => "other",
+    }
+}
+
 /// One `tools/call`, with the confirmation parameters taken out of the arguments.
 struct Call {
     name: String,
@@ -429,15 +451,27 @@ impl ServerHandler for HexServer {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let _in_flight = self.inner.in_flight.enter();
+        let started = std::time::Instant::now();
+        let tool = request.name.to_string();
         let scope = CallScope::request(
             context.ct.clone(),
             context.peer.clone(),
             context.meta.get_progress_token(),
         );
         let ctx = self.inner.ctx.for_call(scope);
-        Ok(self
+        let response = self
             .dispatch(Call::from_request(request), Some(&context), ctx)
-            .await)
+            .await;
+        // One line per call: which tool, how it ended, how long it took; never its arguments.
+        tracing::info!(
+            target: "hex_mcp::calls",
+            tool = %tool,
+            outcome = outcome(&response),
+            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            "tool call"
+        );
+        Ok(response)
     }
 
     async fn get_task(

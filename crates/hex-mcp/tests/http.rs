@@ -18,6 +18,8 @@ use rmcp::{
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+mod common;
+
 #[tokio::test]
 async fn tools_work_over_streamable_http() {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"))
@@ -90,8 +92,12 @@ fn http_command(bind: &str, extra: &[&str]) -> tokio::process::Command {
 
 async fn serve(bind: &str, env: &[(&str, &str)], extra: &[&str]) -> Served {
     let mut command = http_command(bind, extra);
+    command.envs(env.iter().copied());
+    spawn_served(command).await
+}
+
+async fn spawn_served(mut command: tokio::process::Command) -> Served {
     command
-        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
@@ -258,6 +264,15 @@ async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
     assert!(stdout.is_empty());
     assert!(!stderr.contains(TOKEN), "the inbound token is in the log");
     assert!(stderr.contains("refused an HTTP request"), "{stderr}");
+    // The request log: one line per tool call, without its arguments.
+    let call = stderr
+        .lines()
+        .find(|line| line.contains("tool call") && line.contains("tool=list_hex_projects"))
+        .unwrap_or_else(|| panic!("no request log line: {stderr}"));
+    assert!(
+        call.contains("outcome=\"ok\"") && !call.contains("limit"),
+        "{call}"
+    );
 }
 
 #[tokio::test]
@@ -300,4 +315,51 @@ async fn a_bad_allowlist_entry_or_token_file_stops_start_up() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_call_in_progress_finish_then_exits_0() {
+    // Every Hex request takes 1.5 s: the call is still in progress when SIGTERM arrives.
+    let sandbox = common::sandbox_with(|config| config.latency = Duration::from_millis(1500)).await;
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"));
+    command
+        .args(["run", "--transport", "http", "--bind", "127.0.0.1:0"])
+        .args(["--shutdown-grace", "10"])
+        .env("HOME", std::env::temp_dir())
+        .env("HEX_API_URL", sandbox.base_url())
+        .env("HEX_API_KEY", sandbox.token())
+        .env("HEX_MCP_RATE_LIMITS", "off")
+        .env_remove("HEX_MCP_HTTP_TOKEN");
+    let mut served = spawn_served(command).await;
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = StreamableHttpClientTransport::from_uri(served.loopback("/mcp"));
+    let client = ClientConfig::default().serve(transport).await.unwrap();
+    let params = CallToolRequestParams::new("list_hex_projects")
+        .with_arguments(json!({"limit": 1}).as_object().cloned().unwrap());
+    let call = tokio::spawn({
+        let peer = client.peer().clone();
+        async move { peer.call_tool(params).await }
+    });
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let pid = served.child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+
+    let result = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(result.is_error, Some(false));
+    let status = tokio::time::timeout(Duration::from_secs(10), served.child.wait())
+        .await
+        .expect("the server did not exit within the grace period")
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let stderr = served.stderr.await.unwrap();
+    assert!(stderr.contains("1 call(s) in progress"), "{stderr}");
 }

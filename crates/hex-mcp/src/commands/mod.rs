@@ -38,10 +38,10 @@ pub mod exit {
     pub const WAIT_TIMED_OUT: u8 = 6;
 }
 
-/// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter (default `warn`).
-pub fn init_logging() {
+/// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter, else `default`.
+pub fn init_logging(default: &str) {
     let mut filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     // At debug, rmcp logs every request whole, tool arguments included, and those may hold a
     // data-connection password. Keep rmcp at info unless HEX_MCP_LOG names it explicitly.
     let named = std::env::var("HEX_MCP_LOG").is_ok_and(|spec| spec.contains("rmcp"));

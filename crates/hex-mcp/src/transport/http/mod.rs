@@ -5,14 +5,15 @@
 mod guard;
 mod tokens;
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::routing::get;
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
+use tokio_util::sync::CancellationToken;
 
-use crate::{cli::HttpArgs, server::HexServer};
+use crate::{cli::HttpArgs, in_flight::InFlight, server::HexServer};
 
 pub use tokens::ENV_HTTP_TOKEN;
 
@@ -23,6 +24,7 @@ pub struct HttpOptions {
     guard: guard::Guard,
     hosts: Vec<String>,
     authenticated: usize,
+    grace: Duration,
 }
 
 impl HttpOptions {
@@ -47,6 +49,7 @@ impl HttpOptions {
             guard,
             hosts,
             authenticated,
+            grace: Duration::from_secs(args.shutdown_grace),
         })
     }
 }
@@ -98,11 +101,15 @@ fn list(text: Option<&str>) -> Vec<String> {
 }
 
 pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String> {
+    let in_flight = server.in_flight();
+    // Cancelling it ends every session and its streams, which a drain would otherwise wait on.
+    let sessions = CancellationToken::new();
     // rmcp checks Host too, with the same list. Origin is the guard's alone: rmcp's static list
     // cannot say "the requested host's own origin", which the guard allows.
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.hosts.clone())
-        .disable_allowed_origins();
+        .disable_allowed_origins()
+        .with_cancellation_token(sessions.clone());
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
@@ -125,12 +132,64 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
             options.authenticated
         );
     }
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|error| format!("the HTTP server failed: {error}"))
+    let stopping = CancellationToken::new();
+    let serving = axum::serve(listener, router).with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            stop_signal().await;
+            stopping.cancel();
+            tokio::spawn(finish_calls(in_flight, options.grace, sessions));
+        }
+    });
+    // However a connection behaves, the process ends shortly after the grace period.
+    let deadline = async {
+        stopping.cancelled().await;
+        tokio::time::sleep(options.grace + Duration::from_secs(2)).await;
+    };
+    tokio::select! {
+        served = serving => served.map_err(|error| format!("the HTTP server failed: {error}")),
+        () = deadline => {
+            eprintln!("hex-mcp: stopped with connections still open after the grace period");
+            Ok(())
+        }
+    }
+}
+
+/// SIGTERM (how containers and process managers stop a service) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// New connections are already refused; calls in progress get up to `grace` to finish, then the
+/// sessions are closed so the drain can end.
+async fn finish_calls(in_flight: InFlight, grace: Duration, sessions: CancellationToken) {
+    let calls = in_flight.count();
+    eprintln!(
+        "hex-mcp: stopping: no new connections; {calls} call(s) in progress get up to {}s to finish",
+        grace.as_secs()
+    );
+    if tokio::time::timeout(grace, in_flight.idle()).await.is_err() {
+        eprintln!(
+            "hex-mcp: {} call(s) still in progress after {}s; stopping anyway",
+            in_flight.count(),
+            grace.as_secs()
+        );
+    }
+    // A finished call's answer is still on its way through rmcp to the client's stream; give
+    // it a moment before the sessions close.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    sessions.cancel();
 }
 
 async fn healthz() -> axum::Json<serde_json::Value> {
