@@ -80,6 +80,22 @@ impl HexServer {
         }
     }
 
+    /// Whether calls can reach Hex: the settings are usable and, with `reach`, Hex accepts a
+    /// request with the token (GetMe). The reason names no secret and no path.
+    pub async fn readiness(&self, reach: bool) -> Result<(), &'static str> {
+        let Ok(client) = self.inner.ctx.hex() else {
+            return Err(
+                "the Hex API token or URL is missing or unusable; `hex-mcp doctor` says why",
+            );
+        };
+        if reach && client.users().me().await.is_err() {
+            return Err(
+                "Hex did not accept a request with the configured token; `hex-mcp doctor` says why",
+            );
+        }
+        Ok(())
+    }
+
     /// The calls in progress.
     pub fn in_flight(&self) -> InFlight {
         self.inner.in_flight.clone()

@@ -81,11 +81,19 @@ const TOKEN: &str = "inbound-token-5f0c2a9e41d8b7c3";
 /// `hex-mcp run --sandbox --transport http --bind BIND EXTRA…`, with no inbound token from the
 /// test's own environment.
 fn http_command(bind: &str, extra: &[&str]) -> tokio::process::Command {
+    let mut command = hex_http_command(bind);
+    command
+        .arg("--sandbox")
+        .args(extra)
+        .env("HOME", std::env::temp_dir());
+    command
+}
+
+/// `hex-mcp run --transport http --bind BIND`, for a Hex the caller sets up.
+fn hex_http_command(bind: &str) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"));
     command
-        .args(["run", "--sandbox", "--transport", "http", "--bind", bind])
-        .args(extra)
-        .env("HOME", std::env::temp_dir())
+        .args(["run", "--transport", "http", "--bind", bind])
         .env_remove("HEX_MCP_HTTP_TOKEN");
     command
 }
@@ -128,6 +136,11 @@ async fn spawn_served(mut command: tokio::process::Command) -> Served {
 }
 
 impl Served {
+    /// GET `path` on loopback.
+    async fn get(&self, path: &str) -> reqwest::Response {
+        http().get(self.loopback(path)).send().await.unwrap()
+    }
+
     /// The URL on loopback, whatever address the server bound.
     fn loopback(&self, path: &str) -> String {
         let port = self
@@ -239,13 +252,13 @@ async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
     .await;
     assert_eq!(rebound.status(), 403);
 
-    let health = http()
-        .get(served.loopback("/healthz"))
-        .send()
-        .await
-        .unwrap();
+    let health = served.get("/healthz").await;
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().await.unwrap(), r#"{"status":"ok"}"#);
+    for path in ["/readyz", "/readyz?check=hex"] {
+        let ready = served.get(path).await;
+        assert_eq!(ready.status(), 200, "{path}");
+    }
 
     // rmcp's client with the token: the tools work as over stdio.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -321,15 +334,13 @@ async fn a_bad_allowlist_entry_or_token_file_stops_start_up() {
 async fn sigterm_lets_a_call_in_progress_finish_then_exits_0() {
     // Every Hex request takes 1.5 s: the call is still in progress when SIGTERM arrives.
     let sandbox = common::sandbox_with(|config| config.latency = Duration::from_millis(1500)).await;
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"));
+    let mut command = hex_http_command("127.0.0.1:0");
     command
-        .args(["run", "--transport", "http", "--bind", "127.0.0.1:0"])
         .args(["--shutdown-grace", "10"])
         .env("HOME", std::env::temp_dir())
         .env("HEX_API_URL", sandbox.base_url())
         .env("HEX_API_KEY", sandbox.token())
-        .env("HEX_MCP_RATE_LIMITS", "off")
-        .env_remove("HEX_MCP_HTTP_TOKEN");
+        .env("HEX_MCP_RATE_LIMITS", "off");
     let mut served = spawn_served(command).await;
 
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -362,4 +373,24 @@ async fn sigterm_lets_a_call_in_progress_finish_then_exits_0() {
     assert_eq!(status.code(), Some(0));
     let stderr = served.stderr.await.unwrap();
     assert!(stderr.contains("1 call(s) in progress"), "{stderr}");
+}
+
+#[tokio::test]
+async fn without_hex_settings_the_server_is_alive_but_not_ready() {
+    let home = std::env::temp_dir().join(format!("hex-mcp-readyz-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let mut command = hex_http_command("127.0.0.1:0");
+    command.env("HOME", &home).env_remove("HEX_API_KEY");
+    let served = spawn_served(command).await;
+    let health = served.get("/healthz").await;
+    assert_eq!(health.status(), 200);
+    let ready = served.get("/readyz").await;
+    assert_eq!(ready.status(), 503);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "not ready");
+    let reason = body["reason"].as_str().unwrap();
+    assert!(reason.contains("hex-mcp doctor"), "{reason}");
+    assert!(!reason.contains(home.to_str().unwrap()), "{reason}");
+    served.stop().await;
+    std::fs::remove_dir_all(&home).unwrap();
 }

@@ -7,7 +7,12 @@ mod tokens;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::routing::get;
+use axum::{
+    extract::Query,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    routing::get,
+};
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
@@ -102,6 +107,7 @@ fn list(text: Option<&str>) -> Vec<String> {
 
 pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String> {
     let in_flight = server.in_flight();
+    let ready = server.clone();
     // Cancelling it ends every session and its streams, which a drain would otherwise wait on.
     let sessions = CancellationToken::new();
     // rmcp checks Host too, with the same list. Origin is the guard's alone: rmcp's static list
@@ -119,8 +125,13 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
     let router = axum::Router::new()
         .nest_service("/mcp", service)
         .layer(axum::middleware::from_fn_with_state(guard, guard::enforce))
-        // Liveness for load balancers and probes: no auth, no Host check, no secrets.
-        .route("/healthz", get(healthz));
+        // Liveness and readiness for load balancers and probes: no auth, no Host check, no
+        // secrets.
+        .route("/healthz", get(healthz))
+        .route(
+            "/readyz",
+            get(move |query: Query<ReadyQuery>| readyz(ready.clone(), query)),
+        );
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", options.bind))?;
@@ -194,6 +205,26 @@ async fn finish_calls(in_flight: InFlight, grace: Duration, sessions: Cancellati
 
 async fn healthz() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({"status": "ok"}))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ReadyQuery {
+    /// `hex`: also check that Hex accepts the token (one GetMe request per probe, so only when
+    /// asked).
+    check: Option<String>,
+}
+
+/// Ready when the Hex settings are usable and, with `?check=hex`, Hex answers; else 503.
+async fn readyz(server: HexServer, Query(query): Query<ReadyQuery>) -> Response {
+    let reach = query.check.as_deref() == Some("hex");
+    match server.readiness(reach).await {
+        Ok(()) => axum::Json(serde_json::json!({"status": "ready"})).into_response(),
+        Err(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "not ready", "reason": reason})),
+        )
+            .into_response(),
+    }
 }
 
 #[cfg(test)]
