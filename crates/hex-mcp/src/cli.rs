@@ -138,6 +138,12 @@ pub struct HttpArgs {
     /// (e.g. https://app.example.com); none by default, and other origins get 403.
     #[arg(long, env = "HEX_MCP_ALLOWED_ORIGINS", value_name = "LIST")]
     pub allowed_origins: Option<String>,
+    /// The largest request body accepted, in bytes; larger ones get 413 with a JSON-RPC error.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// How many requests one inbound token may have in progress at once; more get 429.
+    #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_concurrent_per_token: u32,
     /// On SIGTERM or SIGINT, how long calls in progress get to finish before the server exits.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub shutdown_grace: u64,

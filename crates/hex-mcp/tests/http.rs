@@ -330,28 +330,38 @@ async fn a_bad_allowlist_entry_or_token_file_stops_start_up() {
     }
 }
 
-#[tokio::test]
-async fn sigterm_lets_a_call_in_progress_finish_then_exits_0() {
-    // Every Hex request takes 1.5 s: the call is still in progress when SIGTERM arrives.
+/// A server on loopback against a sandbox where every Hex request takes 1.5 s.
+async fn serve_slow(extra: &[&str], env: &[(&str, &str)]) -> (Served, hex_sandbox::RunningSandbox) {
     let sandbox = common::sandbox_with(|config| config.latency = Duration::from_millis(1500)).await;
     let mut command = hex_http_command("127.0.0.1:0");
     command
-        .args(["--shutdown-grace", "10"])
+        .args(extra)
         .env("HOME", std::env::temp_dir())
         .env("HEX_API_URL", sandbox.base_url())
         .env("HEX_API_KEY", sandbox.token())
-        .env("HEX_MCP_RATE_LIMITS", "off");
-    let mut served = spawn_served(command).await;
+        .env("HEX_MCP_RATE_LIMITS", "off")
+        .envs(env.iter().copied());
+    (spawn_served(command).await, sandbox)
+}
 
+/// A `list_hex_projects` call started in the background (slow against `serve_slow`).
+fn slow_call(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, rmcp::model::InitializeRequestParams>,
+) -> tokio::task::JoinHandle<Result<rmcp::model::CallToolResult, rmcp::ServiceError>> {
+    let params = CallToolRequestParams::new("list_hex_projects")
+        .with_arguments(json!({"limit": 1}).as_object().cloned().unwrap());
+    let peer = client.peer().clone();
+    tokio::spawn(async move { peer.call_tool(params).await })
+}
+
+#[tokio::test]
+async fn sigterm_lets_a_call_in_progress_finish_then_exits_0() {
+    // The call is still in progress when SIGTERM arrives.
+    let (mut served, _sandbox) = serve_slow(&["--shutdown-grace", "10"], &[]).await;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let transport = StreamableHttpClientTransport::from_uri(served.loopback("/mcp"));
     let client = ClientConfig::default().serve(transport).await.unwrap();
-    let params = CallToolRequestParams::new("list_hex_projects")
-        .with_arguments(json!({"limit": 1}).as_object().cloned().unwrap());
-    let call = tokio::spawn({
-        let peer = client.peer().clone();
-        async move { peer.call_tool(params).await }
-    });
+    let call = slow_call(&client);
     tokio::time::sleep(Duration::from_millis(400)).await;
     let pid = served.child.id().unwrap().to_string();
     let killed = std::process::Command::new("kill")
@@ -393,4 +403,64 @@ async fn without_hex_settings_the_server_is_alive_but_not_ready() {
     assert!(!reason.contains(home.to_str().unwrap()), "{reason}");
     served.stop().await;
     std::fs::remove_dir_all(&home).unwrap();
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_a_json_rpc_413() {
+    let served = serve("127.0.0.1:0", &[], &["--max-body-bytes", "2000"]).await;
+    let mut big = initialize();
+    big["params"]["clientInfo"]["name"] = json!("x".repeat(5_000));
+    let response = http()
+        .post(served.loopback("/mcp"))
+        .header("accept", "application/json, text/event-stream")
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["jsonrpc"], "2.0");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("--max-body-bytes"), "{message}");
+    // A body within the limit is served.
+    assert_eq!(post(&served.loopback("/mcp"), &[]).await.status(), 200);
+    served.stop().await;
+}
+
+#[tokio::test]
+async fn a_token_with_its_requests_in_progress_gets_429_until_one_finishes() {
+    let (served, _sandbox) = serve_slow(
+        &["--max-concurrent-per-token", "1"],
+        &[("HEX_MCP_HTTP_TOKEN", TOKEN)],
+    )
+    .await;
+    let mcp = served.loopback("/mcp");
+    let bearer = format!("Bearer {TOKEN}");
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = StreamableHttpClientTransport::from_config(
+        StreamableHttpClientTransportConfig::with_uri(mcp.clone()).auth_header(TOKEN),
+    );
+    let client = ClientConfig::default().serve(transport).await.unwrap();
+    let call = slow_call(&client);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let busy = post(&mcp, &[("authorization", &bearer)]).await;
+    assert_eq!(busy.status(), 429);
+    assert_eq!(busy.headers()["retry-after"], "1");
+    let body: serde_json::Value = busy.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--max-concurrent-per-token")
+    );
+
+    let result = call.await.unwrap().unwrap();
+    assert_eq!(result.is_error, Some(false));
+    assert_eq!(
+        post(&mcp, &[("authorization", &bearer)]).await.status(),
+        200
+    );
+    client.cancel().await.unwrap();
+    served.stop().await;
 }

@@ -5,24 +5,39 @@
 use std::sync::Arc;
 
 use axum::{
+    body::Body,
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use futures::StreamExt;
 use serde_json::json;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::tokens::{ENV_HTTP_TOKEN, InboundTokens};
 
 /// Host names every server answers to: the loopback names.
 pub const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
-/// The allowlists and the tokens, fixed at start-up.
+/// The allowlists, the tokens and the limits, fixed at start-up.
 #[derive(Debug)]
 pub struct Guard {
     tokens: InboundTokens,
     hosts: Vec<HostEntry>,
     origins: Vec<Origin>,
+    limits: RequestLimits,
+    /// One per token: the POSTs it has in progress.
+    busy: Vec<Arc<Semaphore>>,
+}
+
+/// Limits on each request and on each client token.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLimits {
+    /// The largest request body accepted, in bytes.
+    pub max_body: usize,
+    /// How many POSTs one token may have in progress at once.
+    pub per_token: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +45,8 @@ pub enum Refusal {
     Host,
     Origin,
     Unauthorized,
+    TooLarge(usize),
+    Busy(usize),
 }
 
 impl Guard {
@@ -39,6 +56,7 @@ impl Guard {
         tokens: InboundTokens,
         hosts: &[String],
         origins: &[String],
+        limits: RequestLimits,
     ) -> Result<Guard, String> {
         let hosts = hosts
             .iter()
@@ -55,14 +73,21 @@ impl Guard {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let busy = (0..tokens.len())
+            .map(|_| Arc::new(Semaphore::new(limits.per_token)))
+            .collect();
         Ok(Guard {
             tokens,
             hosts,
             origins,
+            limits,
+            busy,
         })
     }
 
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+    /// Who may call: `Ok(Some(i))` for the i-th configured token, `Ok(None)` when no token is
+    /// configured.
+    pub fn check(&self, headers: &HeaderMap) -> Result<Option<usize>, Refusal> {
         let host = headers
             .get(header::HOST)
             .and_then(|value| value.to_str().ok())
@@ -84,23 +109,78 @@ impl Guard {
             }
         }
         if self.tokens.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
-        let presented = headers
+        headers
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(bearer);
-        match presented {
-            Some(token) if self.tokens.accepts(token) => Ok(()),
-            _ => Err(Refusal::Unauthorized),
+            .and_then(bearer)
+            .and_then(|token| self.tokens.which(token))
+            .map(Some)
+            .ok_or(Refusal::Unauthorized)
+    }
+
+    /// A body announced larger than the limit is refused before it is read.
+    fn check_size(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+        let announced = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.parse::<usize>().ok());
+        match announced {
+            Some(length) if length > self.limits.max_body => {
+                Err(Refusal::TooLarge(self.limits.max_body))
+            }
+            _ => Ok(()),
         }
     }
+
+    /// A slot for one more POST of this token, held until its response has been sent.
+    fn slot(&self, caller: Option<usize>) -> Result<Option<OwnedSemaphorePermit>, Refusal> {
+        let Some(busy) = caller.and_then(|index| self.busy.get(index)) else {
+            return Ok(None);
+        };
+        busy.clone()
+            .try_acquire_owned()
+            .map(Some)
+            .map_err(|_| Refusal::Busy(self.limits.per_token))
+    }
+
+    async fn admit(&self, request: Request, next: Next) -> Result<Response, Refusal> {
+        let caller = self.check(request.headers())?;
+        self.check_size(request.headers())?;
+        // Only POSTs carry calls; a session's GET stream lives as long as the session.
+        let slot = if request.method() == Method::POST {
+            self.slot(caller)?
+        } else {
+            None
+        };
+        let response = next.run(request).await;
+        // rmcp refuses a body that grows past the limit while it streams in, in plain text.
+        if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return Err(Refusal::TooLarge(self.limits.max_body));
+        }
+        Ok(match slot {
+            Some(slot) => hold_until_sent(response, slot),
+            None => response,
+        })
+    }
+}
+
+/// The response, streamed as is, with `slot` released once its last byte is out (an SSE
+/// response runs as long as the call behind it).
+fn hold_until_sent(response: Response, slot: OwnedSemaphorePermit) -> Response {
+    let (parts, body) = response.into_parts();
+    let stream = body.into_data_stream().map(move |chunk| {
+        let _held = &slot;
+        chunk
+    });
+    Response::from_parts(parts, Body::from_stream(stream))
 }
 
 /// The axum middleware in front of `/mcp`.
 pub async fn enforce(State(guard): State<Arc<Guard>>, request: Request, next: Next) -> Response {
-    match guard.check(request.headers()) {
-        Ok(()) => next.run(request).await,
+    match guard.admit(request, next).await {
+        Ok(response) => response,
         Err(refusal) => {
             tracing::warn!(refusal = ?refusal, "refused an HTTP request");
             refusal.into_response()
@@ -133,6 +213,22 @@ impl IntoResponse for Refusal {
                      configured ({ENV_HTTP_TOKEN} or --http-token-file)"
                 ),
             ),
+            Refusal::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                -32600,
+                format!(
+                    "Request body too large: the limit is {limit} bytes (--max-body-bytes); send \
+                     less in one message"
+                ),
+            ),
+            Refusal::Busy(limit) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                -32000,
+                format!(
+                    "Too many requests in progress for this token: the limit is {limit} at once \
+                     (--max-concurrent-per-token); retry when one has finished"
+                ),
+            ),
         };
         let body = json!({
             "jsonrpc": "2.0",
@@ -140,11 +236,19 @@ impl IntoResponse for Refusal {
             "error": {"code": code, "message": message},
         });
         let mut response = (status, axum::Json(body)).into_response();
-        if self == Refusal::Unauthorized {
-            response.headers_mut().insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"hex-mcp\""),
-            );
+        match self {
+            Refusal::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static("Bearer realm=\"hex-mcp\""),
+                );
+            }
+            Refusal::Busy(_) => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         response
     }
@@ -282,11 +386,22 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
+    const LIMITS: RequestLimits = RequestLimits {
+        max_body: 1_000,
+        per_token: 2,
+    };
+
     fn guard(tokens: Option<&str>, hosts: &[&str], origins: &[&str]) -> Guard {
         let mut all: Vec<String> = LOOPBACK_HOSTS.iter().map(|host| host.to_string()).collect();
         all.extend(hosts.iter().map(|host| host.to_string()));
         let origins: Vec<String> = origins.iter().map(|origin| origin.to_string()).collect();
-        Guard::new(InboundTokens::load(tokens, None).unwrap(), &all, &origins).unwrap()
+        Guard::new(
+            InboundTokens::load(tokens, None).unwrap(),
+            &all,
+            &origins,
+            LIMITS,
+        )
+        .unwrap()
     }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
@@ -301,7 +416,7 @@ mod tests {
     fn loopback_hosts_pass_and_others_need_listing() {
         let open = guard(None, &[], &[]);
         for host in ["127.0.0.1:8765", "localhost", "LOCALHOST:1", "[::1]:8765"] {
-            assert_eq!(open.check(&headers(&[("host", host)])), Ok(()), "{host}");
+            assert_eq!(open.check(&headers(&[("host", host)])), Ok(None), "{host}");
         }
         for host in [
             "evil.example",
@@ -319,11 +434,11 @@ mod tests {
         let listed = guard(None, &["mcp.example.com", "other.example:9000"], &[]);
         assert_eq!(
             listed.check(&headers(&[("host", "mcp.example.com:443")])),
-            Ok(())
+            Ok(None)
         );
         assert_eq!(
             listed.check(&headers(&[("host", "other.example:9000")])),
-            Ok(())
+            Ok(None)
         );
         assert_eq!(
             listed.check(&headers(&[("host", "other.example:9001")])),
@@ -350,7 +465,7 @@ mod tests {
             "http://localhost:3000",
         ] {
             let request = headers(&[("host", "localhost"), ("origin", origin)]);
-            assert_eq!(listed.check(&request), Ok(()), "{origin}");
+            assert_eq!(listed.check(&request), Ok(None), "{origin}");
         }
         for origin in [
             "https://app.example.com:8443",
@@ -372,7 +487,7 @@ mod tests {
             ("mcp.example.com:8443", "https://mcp.example.com:8443"),
         ] {
             let request = headers(&[("host", host), ("origin", origin)]);
-            assert_eq!(none.check(&request), Ok(()), "{host} {origin}");
+            assert_eq!(none.check(&request), Ok(None), "{host} {origin}");
         }
         for (host, origin) in [
             ("127.0.0.1:8765", "http://127.0.0.1:8766"),
@@ -408,15 +523,44 @@ mod tests {
                 "{wrong}"
             );
         }
-        for right in [
-            "Bearer token-one-abcdefghijkl",
-            "bearer  token-two-abcdefghijkl ",
+        for (right, which) in [
+            ("Bearer token-one-abcdefghijkl", 0),
+            ("bearer  token-two-abcdefghijkl ", 1),
         ] {
             assert_eq!(
                 guarded.check(&headers(&[host, ("authorization", right)])),
-                Ok(())
+                Ok(Some(which))
             );
         }
+    }
+
+    #[test]
+    fn each_token_has_its_own_slots_and_a_body_over_the_limit_is_refused() {
+        let guarded = guard(
+            Some("token-one-abcdefghijkl,token-two-abcdefghijkl"),
+            &[],
+            &[],
+        );
+        let first = guarded.slot(Some(0)).unwrap();
+        let second = guarded.slot(Some(0)).unwrap();
+        assert!(first.is_some() && second.is_some());
+        assert_eq!(guarded.slot(Some(0)).unwrap_err(), Refusal::Busy(2));
+        assert!(guarded.slot(Some(1)).unwrap().is_some());
+        drop(first);
+        assert!(guarded.slot(Some(0)).unwrap().is_some());
+        assert!(guarded.slot(None).unwrap().is_none());
+
+        let sized = |length: &str| guarded.check_size(&headers(&[("content-length", length)]));
+        assert_eq!(sized("1000"), Ok(()));
+        assert_eq!(sized("1001"), Err(Refusal::TooLarge(1_000)));
+        assert_eq!(guarded.check_size(&HeaderMap::new()), Ok(()));
+        let busy = Refusal::Busy(2).into_response();
+        assert_eq!(busy.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(busy.headers()[header::RETRY_AFTER], "1");
+        assert_eq!(
+            Refusal::TooLarge(1).into_response().status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 
     #[test]
@@ -440,9 +584,9 @@ mod tests {
     #[test]
     fn bad_allowlist_entries_are_named() {
         let tokens = InboundTokens::default();
-        let error = Guard::new(tokens.clone(), &["a b".into()], &[]).unwrap_err();
+        let error = Guard::new(tokens.clone(), &["a b".into()], &[], LIMITS).unwrap_err();
         assert!(error.contains("`a b`"), "{error}");
-        let error = Guard::new(tokens, &[], &["app.example.com".into()]).unwrap_err();
+        let error = Guard::new(tokens, &[], &["app.example.com".into()], LIMITS).unwrap_err();
         assert!(error.contains("scheme://host"), "{error}");
     }
 }

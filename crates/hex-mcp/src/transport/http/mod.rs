@@ -30,6 +30,7 @@ pub struct HttpOptions {
     hosts: Vec<String>,
     authenticated: usize,
     grace: Duration,
+    max_body: usize,
 }
 
 impl HttpOptions {
@@ -48,13 +49,18 @@ impl HttpOptions {
         let hosts = allowed_hosts(args.bind, args.allowed_hosts.as_deref());
         let origins = list(args.allowed_origins.as_deref());
         let authenticated = tokens.len();
-        let guard = guard::Guard::new(tokens, &hosts, &origins)?;
+        let limits = guard::RequestLimits {
+            max_body: args.max_body_bytes,
+            per_token: usize::try_from(args.max_concurrent_per_token).unwrap_or(usize::MAX),
+        };
+        let guard = guard::Guard::new(tokens, &hosts, &origins, limits)?;
         Ok(HttpOptions {
             bind: args.bind,
             guard,
             hosts,
             authenticated,
             grace: Duration::from_secs(args.shutdown_grace),
+            max_body: args.max_body_bytes,
         })
     }
 }
@@ -115,6 +121,7 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(options.hosts.clone())
         .disable_allowed_origins()
+        .with_max_request_body_bytes(options.max_body)
         .with_cancellation_token(sessions.clone());
     let service = StreamableHttpService::new(
         move || Ok(server.clone()),

@@ -83,14 +83,16 @@ impl InboundTokens {
         self.short
     }
 
-    /// Whether `presented` is one of the tokens. Every configured token is compared, in constant
-    /// time, whichever matches.
-    pub fn accepts(&self, presented: &str) -> bool {
+    /// Which configured token `presented` is (its position), if any. Every configured token is
+    /// compared, in constant time, whichever matches.
+    pub fn which(&self, presented: &str) -> Option<usize> {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
-        let matched = self.digests.iter().fold(Choice::from(0), |matched, known| {
-            matched | known.ct_eq(&digest)
-        });
-        !self.digests.is_empty() && bool::from(matched)
+        let matches: Vec<Choice> = self
+            .digests
+            .iter()
+            .map(|known| known.ct_eq(&digest))
+            .collect();
+        matches.into_iter().position(bool::from)
     }
 }
 
@@ -107,10 +109,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(tokens.len(), 2);
-        assert!(tokens.accepts("first-token-0123456789"));
-        assert!(tokens.accepts("second-token-0123456789"));
-        assert!(!tokens.accepts("first-token-012345678"));
-        assert!(!tokens.accepts(""));
+        assert!(tokens.which("first-token-0123456789").is_some());
+        assert!(tokens.which("second-token-0123456789").is_some());
+        assert!(tokens.which("first-token-012345678").is_none());
+        assert!(tokens.which("").is_none());
+        assert_eq!(tokens.which("second-token-0123456789"), Some(1));
         assert_eq!(tokens.short(), 0);
     }
 
@@ -118,7 +121,7 @@ mod tests {
     fn no_tokens_accept_nothing() {
         let tokens = InboundTokens::load(Some("  , "), None).unwrap();
         assert!(tokens.is_empty());
-        assert!(!tokens.accepts(""));
+        assert!(tokens.which("").is_none());
     }
 
     #[test]
@@ -130,7 +133,7 @@ mod tests {
         let tokens = InboundTokens::load(None, Some(&file)).unwrap();
         assert_eq!(tokens.len(), 2);
         assert_eq!(tokens.short(), 1);
-        assert!(tokens.accepts("old"));
+        assert!(tokens.which("old").is_some());
         assert!(!format!("{tokens:?}").contains("old"));
 
         std::fs::write(&file, "# nothing here\n\n").unwrap();
