@@ -235,6 +235,13 @@ async fn call_prints_json_and_its_exit_code_says_what_happened() {
     .await;
     assert_eq!(preview.code, 3, "{}", preview.stdout);
     assert!(preview.stderr.contains("--yes"), "{}", preview.stderr);
+    // No token that a later command could not redeem: the way that works instead.
+    let shown: Value = serde_json::from_str(preview.stdout.trim()).unwrap();
+    assert_eq!(shown["confirmationRequired"], true, "{shown}");
+    assert!(shown.get("confirmationToken").is_none(), "{shown}");
+    assert_eq!(shown["confirmWith"], "--yes");
+    assert!(shown["next"].as_str().unwrap().contains("--yes"), "{shown}");
+    assert!(!shown.to_string().contains("confirmation_token"), "{shown}");
     assert_eq!(sandbox.count_requests("DELETE", "/v1/groups/*"), 0);
     let done = run(
         &[

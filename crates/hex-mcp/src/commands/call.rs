@@ -117,6 +117,27 @@ fn wait_exit_code(outcome: WaitOutcome) -> u8 {
     }
 }
 
+/// A preview as a shell shows it: its token dies with this process, so in its place is the
+/// way to confirm that a later command can use.
+fn for_shell(value: &Value) -> Value {
+    let mut value = value.clone();
+    if value.get("confirmationRequired") == Some(&Value::Bool(true))
+        && let Some(object) = value.as_object_mut()
+        && object.remove("confirmationToken").is_some()
+    {
+        object.remove("expiresInSeconds");
+        object.insert(
+            "next".into(),
+            Value::String(
+                "Nothing was changed. To make this change, re-run the same command with --yes."
+                    .into(),
+            ),
+        );
+        object.insert("confirmWith".into(), Value::String("--yes".into()));
+    }
+    value
+}
+
 /// The confirmation token of a preview, if the result is one.
 fn preview_token(result: &CallToolResult) -> Option<String> {
     let value = result.structured_content.as_ref()?;
@@ -154,7 +175,7 @@ fn ask_at_terminal(result: &CallToolResult) -> bool {
 /// an exit code.
 fn print_result(result: &CallToolResult) -> u8 {
     let value = result.structured_content.clone().unwrap_or(Value::Null);
-    let printed = with_attachments(&value, result);
+    let printed = with_attachments(&for_shell(&value), result);
     let text = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
         serde_json::to_string_pretty(&printed)
     } else {
