@@ -464,3 +464,24 @@ async fn a_token_with_its_requests_in_progress_gets_429_until_one_finishes() {
     client.cancel().await.unwrap();
     served.stop().await;
 }
+
+#[tokio::test]
+async fn ending_a_session_answers_204() {
+    let served = serve("127.0.0.1:0", &[], &[]).await;
+    let mcp = served.loopback("/mcp");
+    let started = post(&mcp, &[]).await;
+    assert_eq!(started.status(), 200);
+    let session = started.headers()["mcp-session-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let ended = http()
+        .delete(&mcp)
+        .header("mcp-session-id", &session)
+        .header("mcp-protocol-version", "2025-06-18")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ended.status(), 204);
+    served.stop().await;
+}

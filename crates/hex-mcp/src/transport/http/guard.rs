@@ -154,10 +154,16 @@ impl Guard {
         } else {
             None
         };
-        let response = next.run(request).await;
+        let ending_session = request.method() == Method::DELETE;
+        let mut response = next.run(request).await;
         // rmcp refuses a body that grows past the limit while it streams in, in plain text.
         if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
             return Err(Refusal::TooLarge(self.limits.max_body));
+        }
+        // rmcp answers a session's DELETE 202, though the session is already gone; clients
+        // (the Python SDK's logs "Session termination failed: 202") expect 200 or 204.
+        if ending_session && response.status() == StatusCode::ACCEPTED {
+            *response.status_mut() = StatusCode::NO_CONTENT;
         }
         Ok(match slot {
             Some(slot) => hold_until_sent(response, slot),
