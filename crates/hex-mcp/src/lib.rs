@@ -17,5 +17,6 @@ pub mod pacing;
 pub mod registry;
 pub mod schema;
 pub mod server;
+pub mod subject;
 pub mod tools;
 pub mod transport;

@@ -12,7 +12,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{context::ToolContext, errors::ToolError, schema};
+use crate::{context::ToolContext, errors::ToolError, schema, subject::Subject};
 
 /// The groups tools are enabled by (`--toolsets`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -188,6 +188,12 @@ pub trait HexTool: Send + Sync + 'static {
         None
     }
 
+    /// What a risky change is about, so the preview can name it as a person knows it (the
+    /// group's name, the user's name and email, the project's title) beside its id.
+    fn subject(_input: &Self::Input) -> Option<Subject> {
+        None
+    }
+
     /// Whether these arguments make the call wait for something slow (a run, Hex's agent): such
     /// calls are served as tasks to clients that use the Tasks extension.
     fn waits(_input: &Self::Input) -> bool {
@@ -203,6 +209,8 @@ type BoxedCall = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
 pub struct PreparedCall {
     /// What needs confirming before [`PreparedCall::run`], if anything.
     pub risk: Option<String>,
+    /// What the risky change is about, to name in its preview.
+    pub subject: Option<Subject>,
     /// Whether it waits for something slow ([`HexTool::waits`]).
     pub waits: bool,
     run: Box<dyn FnOnce(ToolContext) -> BoxedCall + Send>,
@@ -291,8 +299,10 @@ fn prepare<T: HexTool>(arguments: JsonObject) -> Result<PreparedCall, ToolError>
         Confirm::Never => None,
         Confirm::WhenRisky => T::risk(&input),
     };
+    let subject = risk.as_ref().and_then(|_| T::subject(&input));
     Ok(PreparedCall {
         risk,
+        subject,
         waits: T::waits(&input),
         run: Box::new(move |ctx| Box::pin(T::call(ctx, input))),
     })

@@ -230,6 +230,12 @@ impl HexServer {
                 .into(),
             };
         }
+        // Asking a person: name what they approve, not only its id.
+        let risk = match &prepared.subject {
+            Some(subject) => subject.name_in(risk, &ctx).await,
+            None => risk.to_string(),
+        };
+        let risk = risk.as_str();
         let Some(context) = peer.filter(|context| client_can_elicit(context)) else {
             return self.preview(&call, risk).into();
         };

@@ -200,7 +200,8 @@ async fn delete_needs_a_single_use_confirmation_token() {
     assert_eq!(preview["confirmationRequired"], true);
     let change = preview["change"].as_str().unwrap();
     assert!(
-        change.contains(&id) && change.contains("lose the access"),
+        change.contains(&format!("Delete group \"Temporary\" ({id})"))
+            && change.contains("lose the access"),
         "{change}"
     );
     assert_eq!(sandbox.count_requests("DELETE", "/api/v1/groups/*"), 0);

@@ -142,13 +142,7 @@ async fn an_export_arrives_as_an_embedded_yaml_resource_naming_the_project() {
     let sandbox = sandbox().await;
     let session = Launch::against(&sandbox).start().await;
     let project = sandbox.state().runnable_project_ids()[0].clone();
-    let title = session
-        .call("get_hex_project", json!({"project_id": project}))
-        .await
-        .ok()["title"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let title = session.project_title(&project).await;
 
     let result = session
         .call_raw("export_hex_project", json!({"project_id": project}))

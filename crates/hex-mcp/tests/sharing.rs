@@ -647,6 +647,12 @@ async fn public_web_access_waits_for_a_token_that_works_once() {
         change.contains(&project) && change.contains("APP_ONLY") && change.contains("anyone"),
         "{change}"
     );
+    // The project is named by its title, beside its id.
+    let title = session.project_title(&project).await;
+    assert!(
+        change.contains(&format!("project \"{title}\" ({project})")),
+        "{change}"
+    );
     assert_eq!(sharing_patches(&sandbox), 0, "changed before confirmation");
     assert_eq!(
         sharing_of(&session, &project).await["publicWeb"]["access"],

@@ -14,7 +14,16 @@ use serde_json::{Value, json};
 
 /// Every active user id, walking all pages of list_hex_users.
 async fn all_user_ids(session: &Session) -> Vec<String> {
-    let mut ids = Vec::new();
+    all_users(session)
+        .await
+        .iter()
+        .map(|user| user["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every active user as list_hex_users shows them, walking all pages.
+async fn all_users(session: &Session) -> Vec<Value> {
+    let mut users = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let mut arguments = json!({"limit": 7});
@@ -22,12 +31,10 @@ async fn all_user_ids(session: &Session) -> Vec<String> {
             arguments["after"] = json!(cursor);
         }
         let page = session.call("list_hex_users", arguments).await.ok();
-        for user in page["values"].as_array().unwrap() {
-            ids.push(user["id"].as_str().unwrap().to_string());
-        }
+        users.extend(page["values"].as_array().unwrap().iter().cloned());
         match page["pagination"]["after"].as_str() {
             Some(cursor) => after = Some(cursor.to_string()),
-            None => return ids,
+            None => return users,
         }
     }
 }
@@ -151,8 +158,16 @@ async fn deactivation_is_confirmed_then_the_user_is_gone() {
         .await
         .ok();
     assert_eq!(preview["confirmationRequired"], true);
+    // Named the way a person knows them, beside the id.
+    let users = all_users(&session).await;
+    let user = users
+        .iter()
+        .find(|user| user["id"] == target.as_str())
+        .unwrap();
+    let email = user["email"].as_str().unwrap();
+    let change = preview["change"].as_str().unwrap();
     assert!(
-        preview["change"].as_str().unwrap().contains(&target),
+        change.contains(&format!("<{email}> ({target})")),
         "{preview}"
     );
     assert_eq!(

@@ -101,3 +101,23 @@ async fn deactivate_user_answers_200_and_the_user_leaves_the_list() {
     let err = env.err(no_hang(env.client.users().deactivate(&state.me_id())).await);
     api_error(&err, 400);
 }
+
+#[tokio::test]
+async fn list_users_by_ids_returns_only_those_users() {
+    let env = Env::start().await;
+    let all = env.sandbox.state().user_ids();
+    let wanted = vec![all[1].clone(), all[3].clone()];
+    let params = ListUsersParams {
+        user_ids: wanted.clone(),
+        ..ListUsersParams::default()
+    };
+    let mut ids: Vec<String> = all_users(&env, params)
+        .await
+        .into_iter()
+        .map(|user| user.id)
+        .collect();
+    ids.sort();
+    let mut expected = wanted;
+    expected.sort();
+    assert_eq!(ids, expected);
+}

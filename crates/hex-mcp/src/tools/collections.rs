@@ -14,6 +14,7 @@ use super::{
     sharing::{Grant, Grants, principals},
     vocab::{AccessLevel, MAX_PAGE},
 };
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -339,6 +340,10 @@ impl HexTool for UpdateCollection {
         operations: &[Operation::EditCollection],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Collection(input.collection_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         input

@@ -18,6 +18,7 @@ use super::{
     common::page_output,
     vocab::{MAX_PAGE, SortDirection},
 };
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -493,6 +494,10 @@ impl HexTool for UpdateConnection {
         operations: &[Operation::EditDataConnection],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::DataConnection(input.connection_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         // Arguments that fail the checks change nothing: the call reports the error instead.

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{common::page_output, vocab::SortDirection};
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -297,6 +298,10 @@ impl HexTool for DeleteGroup {
         operations: &[Operation::DeleteGroup],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Group(input.group_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         Some(format!(

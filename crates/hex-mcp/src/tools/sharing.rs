@@ -17,6 +17,7 @@ pub(crate) use grants::{Grant, Grants, principals};
 
 use self::batches::{Batches, Request, reasons, report, send_all, shared_project};
 use super::vocab::AccessLevel;
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -90,6 +91,10 @@ impl HexTool for UpdateUserSharing {
         operations: &[Operation::EditProjectSharingUsers],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Project(input.project_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         full_access_risk(&input.project_id, &input.user_permissions, "")
@@ -176,6 +181,10 @@ impl HexTool for UpdateGroupSharing {
         confirm: Confirm::WhenRisky,
     };
 
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Project(input.project_id.to_string()))
+    }
+
     fn risk(input: &Self::Input) -> Option<String> {
         full_access_risk(
             &input.project_id,
@@ -244,6 +253,10 @@ impl HexTool for UpdateCollectionSharing {
         confirm: Confirm::WhenRisky,
     };
 
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Project(input.project_id.to_string()))
+    }
+
     fn risk(input: &Self::Input) -> Option<String> {
         full_access_risk(
             &input.project_id,
@@ -303,6 +316,10 @@ impl HexTool for UpdateWorkspaceSharing {
         operations: &[Operation::EditProjectSharingOrgAndPublic],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Project(input.project_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         let workspace = match input.workspace_access {

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{common::page_output, vocab::SortDirection};
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -135,6 +136,10 @@ impl HexTool for DeactivateUser {
         operations: &[Operation::DeactivateUser],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::User(input.user_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         Some(format!(

@@ -322,6 +322,19 @@ impl Session {
         answer_of(self.client.call_tool(params).await.unwrap())
     }
 
+    /// A project's title, as get_hex_project answers it.
+    pub async fn project_title(&self, project: &str) -> String {
+        self.call(
+            "get_hex_project",
+            serde_json::json!({"project_id": project}),
+        )
+        .await
+        .ok()["title"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Calls a tool and returns the whole MCP result, content blocks (images, resources) included.
     pub async fn call_raw(&self, tool: &str, arguments: Value) -> CallToolResult {
         let params = CallToolRequestParams::new(tool.to_string())

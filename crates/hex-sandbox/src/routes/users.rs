@@ -37,7 +37,8 @@ enum SortBy {
     Email,
 }
 
-/// `GET /v1/users`: active users, optionally only a group's members; limit up to 500.
+/// `GET /v1/users`: active users, optionally only a group's members or only given ids; limit up
+/// to 500.
 pub(crate) async fn list(
     State(shared): State<AppState>,
     query: Query,
@@ -50,6 +51,12 @@ pub(crate) async fn list(
     )?;
     let descending = query.choice("sortDirection", SORT_DIRECTION, false)?;
     let group_id = query.uuid("groupId")?;
+    // `userIds`: only these users (comma-separated), as the digest documents.
+    let only: Vec<Uuid> = query
+        .list("userIds")
+        .iter()
+        .map(|id| parse_uuid("userIds", id))
+        .collect::<Result<_, _>>()?;
     let ws = shared.read();
     let members = match group_id {
         Some(id) => Some(
@@ -68,6 +75,7 @@ pub(crate) async fn list(
         .iter()
         .filter(|u| !u.deactivated)
         .filter(|u| members.is_none_or(|m| m.contains(&u.id)))
+        .filter(|u| only.is_empty() || only.contains(&u.id))
         .map(|u| (key(u), u.id))
         .collect();
     let page = paginate(&index, scope, descending, &page_request, |_| true)?;
