@@ -236,6 +236,10 @@ impl Pacer {
         let wait = self.reserve(group)?;
         if !wait.is_zero() {
             tracing::debug!(group = %group, wait_ms = wait.as_millis(), "pacing before a Hex request");
+            metrics::counter!("hex_mcp_rate_limit_waits_total", "group" => group.to_string())
+                .increment(1);
+            metrics::histogram!("hex_mcp_rate_limit_wait_seconds", "group" => group.to_string())
+                .record(wait.as_secs_f64());
             tokio::time::sleep(wait).await;
         }
         Ok(())

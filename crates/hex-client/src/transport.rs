@@ -296,6 +296,11 @@ impl HexClient {
 }
 
 fn log_exchange(op: &Op, attempt: u32, status: Option<u16>, elapsed_ms: u128) {
+    // Hex's answers by operation and status (none: the request never got one); a no-op unless
+    // the application installed a metrics recorder.
+    let label = status.map_or_else(|| "none".to_string(), |status| status.to_string());
+    metrics::counter!("hex_mcp_hex_responses_total", "operation" => op.name(), "status" => label)
+        .increment(1);
     tracing::debug!(
         method = op.operation.method(),
         path = op.operation.path(),

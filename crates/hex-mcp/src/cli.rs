@@ -144,6 +144,10 @@ pub struct HttpArgs {
     /// How many requests one inbound token may have in progress at once; more get 429.
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_concurrent_per_token: u32,
+    /// Serve `/metrics` (Prometheus) without authentication on this loopback address instead of
+    /// beside `/mcp`, where it needs the same bearer token.
+    #[arg(long, value_name = "ADDR")]
+    pub metrics_bind: Option<SocketAddr>,
     /// On SIGTERM or SIGINT, how long calls in progress get to finish before the server exits.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub shutdown_grace: u64,

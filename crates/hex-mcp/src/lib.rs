@@ -12,6 +12,7 @@ pub mod files;
 pub mod in_flight;
 pub mod input;
 pub mod instructions;
+pub mod metrics;
 pub mod output;
 pub mod pacing;
 pub mod registry;

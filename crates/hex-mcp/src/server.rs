@@ -474,6 +474,7 @@ impl ServerHandler for HexServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let _in_flight = self.inner.in_flight.enter();
+        let _counted = crate::metrics::InProgress::start();
         let started = std::time::Instant::now();
         let tool = request.name.to_string();
         let scope = CallScope::request(
@@ -486,13 +487,16 @@ impl ServerHandler for HexServer {
             .dispatch(Call::from_request(request), Some(&context), ctx)
             .await;
         // One line per call: which tool, how it ended, how long it took; never its arguments.
+        let outcome = outcome(&response);
+        let elapsed = started.elapsed();
         tracing::info!(
             target: "hex_mcp::calls",
             tool = %tool,
-            outcome = outcome(&response),
-            ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            outcome,
+            ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             "tool call"
         );
+        crate::metrics::call_ended(&tool, outcome, elapsed);
         Ok(response)
     }
 

@@ -272,6 +272,37 @@ async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
     assert_eq!(result.is_error, Some(false));
     client.cancel().await.unwrap();
 
+    // Metrics: behind the same token, and counting what just happened.
+    assert_eq!(served.get("/metrics").await.status(), 401);
+    let metrics = http()
+        .get(served.loopback("/metrics"))
+        .header("authorization", &bearer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    let calls = text
+        .lines()
+        .find(|line| {
+            line.starts_with("hex_mcp_tool_calls_total{")
+                && line.contains("tool=\"list_hex_projects\"")
+                && line.contains("outcome=\"ok\"")
+        })
+        .unwrap_or_else(|| panic!("no call counter: {text}"));
+    assert!(calls.ends_with(" 1"), "{calls}");
+    assert!(
+        text.lines()
+            .any(|line| line.starts_with("hex_mcp_hex_responses_total{")
+                && line.contains("operation=\"ListProjects\"")
+                && line.contains("status=\"200\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains("hex_mcp_tool_call_duration_seconds_bucket"),
+        "{text}"
+    );
+
     // Not in any log line, at the most verbose level.
     let (stdout, stderr) = served.stop().await;
     assert!(stdout.is_empty());
@@ -322,6 +353,7 @@ async fn a_bad_allowlist_entry_or_token_file_stops_start_up() {
             vec!["--http-token-file", "/nonexistent/tokens"],
             "cannot read --http-token-file",
         ),
+        (vec!["--metrics-bind", "0.0.0.0:9464"], "loopback address"),
     ] {
         let output = http_command("127.0.0.1:0", &args).output().await.unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
@@ -483,5 +515,41 @@ async fn ending_a_session_answers_204() {
         .await
         .unwrap();
     assert_eq!(ended.status(), 204);
+    served.stop().await;
+}
+
+#[tokio::test]
+async fn metrics_bind_serves_metrics_alone_on_loopback() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let metrics_at = free.local_addr().unwrap().to_string();
+    drop(free);
+    let served = serve(
+        "127.0.0.1:0",
+        &[("HEX_MCP_HTTP_TOKEN", TOKEN)],
+        &["--metrics-bind", &metrics_at],
+    )
+    .await;
+    // Not beside /mcp (where even an unknown path needs the token first)...
+    let beside = http()
+        .get(served.loopback("/metrics"))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(beside.status(), 404);
+    // ...but alone on its own loopback listener, without a token, serving nothing else.
+    let metrics = http()
+        .get(format!("http://{metrics_at}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.text().await.unwrap().contains("hex_mcp_"));
+    let other = http()
+        .post(format!("http://{metrics_at}/mcp"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
     served.stop().await;
 }

@@ -13,6 +13,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::get,
 };
+use metrics_exporter_prometheus::PrometheusHandle;
 use rmcp::transport::streamable_http_server::{
     StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
 };
@@ -31,6 +32,7 @@ pub struct HttpOptions {
     authenticated: usize,
     grace: Duration,
     max_body: usize,
+    metrics_bind: Option<SocketAddr>,
 }
 
 impl HttpOptions {
@@ -48,6 +50,15 @@ impl HttpOptions {
         }
         let hosts = allowed_hosts(args.bind, args.allowed_hosts.as_deref());
         let origins = list(args.allowed_origins.as_deref());
+        if let Some(metrics) = args.metrics_bind
+            && !metrics.ip().is_loopback()
+        {
+            return Err(format!(
+                "--metrics-bind {metrics}: serve unauthenticated metrics on a loopback address \
+                 (e.g. 127.0.0.1:9464), or leave it out to serve /metrics beside /mcp, behind \
+                 the same bearer token"
+            ));
+        }
         let authenticated = tokens.len();
         let limits = guard::RequestLimits {
             max_body: args.max_body_bytes,
@@ -61,6 +72,7 @@ impl HttpOptions {
             authenticated,
             grace: Duration::from_secs(args.shutdown_grace),
             max_body: args.max_body_bytes,
+            metrics_bind: args.metrics_bind,
         })
     }
 }
@@ -128,17 +140,6 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
         LocalSessionManager::default().into(),
         config,
     );
-    let guard = Arc::new(options.guard);
-    let router = axum::Router::new()
-        .nest_service("/mcp", service)
-        .layer(axum::middleware::from_fn_with_state(guard, guard::enforce))
-        // Liveness and readiness for load balancers and probes: no auth, no Host check, no
-        // secrets.
-        .route("/healthz", get(healthz))
-        .route(
-            "/readyz",
-            get(move |query: Query<ReadyQuery>| readyz(ready.clone(), query)),
-        );
     let listener = tokio::net::TcpListener::bind(options.bind)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", options.bind))?;
@@ -150,6 +151,26 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
             options.authenticated
         );
     }
+    let metrics = crate::metrics::install()?;
+    let metrics_route = get({
+        let metrics = metrics.clone();
+        move || render_metrics(metrics.clone())
+    });
+    let mut guarded = axum::Router::new().nest_service("/mcp", service);
+    match options.metrics_bind {
+        Some(address) => serve_metrics(address, metrics_route).await?,
+        None => guarded = guarded.route("/metrics", metrics_route),
+    }
+    let guard = Arc::new(options.guard);
+    let router = guarded
+        .layer(axum::middleware::from_fn_with_state(guard, guard::enforce))
+        // Liveness and readiness for load balancers and probes: no auth, no Host check, no
+        // secrets.
+        .route("/healthz", get(healthz))
+        .route(
+            "/readyz",
+            get(move |query: Query<ReadyQuery>| readyz(ready.clone(), query)),
+        );
     let stopping = CancellationToken::new();
     let serving = axum::serve(listener, router).with_graceful_shutdown({
         let stopping = stopping.clone();
@@ -208,6 +229,38 @@ async fn finish_calls(in_flight: InFlight, grace: Duration, sessions: Cancellati
     // it a moment before the sessions close.
     tokio::time::sleep(Duration::from_millis(250)).await;
     sessions.cancel();
+}
+
+/// `/metrics` in Prometheus' text format.
+async fn render_metrics(metrics: PrometheusHandle) -> Response {
+    metrics.run_upkeep();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        metrics.render(),
+    )
+        .into_response()
+}
+
+/// `/metrics` alone, unauthenticated, on its own loopback listener (`--metrics-bind`).
+async fn serve_metrics(
+    address: SocketAddr,
+    route: axum::routing::MethodRouter,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| format!("cannot listen on --metrics-bind {address}: {error}"))?;
+    let bound = listener.local_addr().map_err(|error| error.to_string())?;
+    eprintln!("hex-mcp: serving metrics at http://{bound}/metrics");
+    let router = axum::Router::new().route("/metrics", route);
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, router).await {
+            tracing::warn!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 async fn healthz() -> axum::Json<serde_json::Value> {
