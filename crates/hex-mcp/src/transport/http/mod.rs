@@ -1,7 +1,8 @@
 //! MCP over Streamable HTTP at `http://ADDR/mcp`, for clients that connect rather than spawn.
 //! Secure by default: loopback unless inbound tokens are configured, Host and Origin
-//! allowlists, and `/healthz` as the only route that answers anyone.
+//! allowlists, and `/healthz` and `/readyz` as the only routes that answer anyone.
 
+mod allowlist;
 mod guard;
 mod tokens;
 
