@@ -23,6 +23,7 @@ pub struct Entered(Arc<State>);
 impl InFlight {
     pub fn enter(&self) -> Entered {
         self.0.calls.fetch_add(1, Ordering::SeqCst);
+        crate::metrics::in_progress(1.0);
         Entered(self.0.clone())
     }
 
@@ -47,6 +48,7 @@ impl InFlight {
 
 impl Drop for Entered {
     fn drop(&mut self) {
+        crate::metrics::in_progress(-1.0);
         if self.0.calls.fetch_sub(1, Ordering::SeqCst) == 1 {
             self.0.idle.notify_waiters();
         }

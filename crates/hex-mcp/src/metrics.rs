@@ -47,19 +47,8 @@ pub fn call_ended(tool: &str, outcome: &'static str, elapsed: Duration) {
     metrics::histogram!(CALL_SECONDS, "tool" => tool.to_string()).record(elapsed.as_secs_f64());
 }
 
-/// A call in progress, counted in the gauge until dropped.
-#[derive(Debug)]
-pub struct InProgress(());
-
-impl InProgress {
-    pub fn start() -> InProgress {
-        metrics::gauge!(IN_PROGRESS).increment(1.0);
-        InProgress(())
-    }
-}
-
-impl Drop for InProgress {
-    fn drop(&mut self) {
-        metrics::gauge!(IN_PROGRESS).decrement(1.0);
-    }
+/// The gauge of calls in progress, moved by [`crate::in_flight::InFlight`] (which counts them
+/// for a graceful stop anyway): +1 as a call starts, -1 as it ends.
+pub fn in_progress(change: f64) {
+    metrics::gauge!(IN_PROGRESS).increment(change);
 }

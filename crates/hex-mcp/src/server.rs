@@ -474,7 +474,6 @@ impl ServerHandler for HexServer {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let _in_flight = self.inner.in_flight.enter();
-        let _counted = crate::metrics::InProgress::start();
         let started = std::time::Instant::now();
         let tool = request.name.to_string();
         let scope = CallScope::request(
