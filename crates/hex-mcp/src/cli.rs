@@ -151,6 +151,16 @@ pub struct HttpArgs {
     /// On SIGTERM or SIGINT, how long calls in progress get to finish before the server exits.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// The longest one request may take; a slower one is stopped with a JSON-RPC error. Tools
+    /// wait at most 600 s for runs and Hex's agent, hence the default.
+    #[arg(long, value_name = "SECONDS", default_value_t = 630, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout: u64,
+    /// Keep no state between requests, so that any replica behind a load balancer can answer
+    /// any request: no sessions for 2025-era clients (2026-07-28 clients never have one), no
+    /// tasks, and confirmation tokens signed with HEX_MCP_CONFIRM_KEY (set the same value on
+    /// every replica).
+    #[arg(long, env = "HEX_MCP_STATELESS")]
+    pub stateless: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,38 +1,54 @@
 //! The MCP server: lists the enabled tools and runs calls through validation, confirmation
 //! and the Hex client.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, sync::Arc, time::Duration};
 
 use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        CreateTaskResult, ElicitRequest, ElicitRequestParams, ElicitResult, ElicitationAction,
-        ElicitationSchema, GetTaskParams, GetTaskResult, Implementation, InputRequest,
-        InputRequests, InputRequiredResult, JsonObject, ListToolsResult, PaginatedRequestParams,
-        ProtocolVersion, ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
+        CreateTaskResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation, JsonObject,
+        ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+        UpdateTaskParams,
     },
     service::RequestContext,
     task_manager::{TaskManager, TaskOptions},
 };
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
     call_scope::{CallScope, WaitOutcome},
-    confirm::{Confirmations, TOKEN_LIFETIME},
+    confirm::{Call, Gate, Verdict},
     context::ToolContext,
     errors::ToolError,
     in_flight::InFlight,
     output,
-    registry::{CONFIRMATION_TOKEN, PreparedCall, RegisteredTool, Registry, Selection},
+    registry::{PreparedCall, RegisteredTool, Registry, Selection},
 };
 
 /// How often a task's client is told to poll `tasks/get` (a run or Hex's agent moves on the
 /// scale of seconds).
 const TASK_POLL_MS: u64 = 2_000;
 
-/// The field of the confirmation form, and the key of the input request.
-const CONFIRM_FIELD: &str = "confirm";
+/// How the transport wants calls served.
+#[derive(Debug, Clone, Copy)]
+pub struct Serving {
+    /// The longest one `tools/call` may take before it is stopped with a JSON-RPC error.
+    pub call_timeout: Option<Duration>,
+    /// Whether slow calls may run as tasks (Tasks extension). A task lives in this process's
+    /// memory, so a stateless server behind a load balancer offers none: `tasks/get` could
+    /// reach a replica that never heard of it.
+    pub tasks: bool,
+}
+
+impl Default for Serving {
+    fn default() -> Serving {
+        Serving {
+            call_timeout: None,
+            tasks: true,
+        }
+    }
+}
 
 /// Everything a session needs; cheap to clone (the HTTP transport makes one per session).
 #[derive(Clone)]
@@ -47,9 +63,10 @@ struct Inner {
     tools: Catalog,
     instructions: String,
     ctx: ToolContext,
-    confirmations: Confirmations,
-    /// `--no-confirm`: act without asking.
-    confirm: bool,
+    /// Where risky changes are confirmed.
+    gate: Gate,
+    /// How long a call may take, and whether slow ones may become tasks.
+    serving: Serving,
     /// Calls served as tasks (Tasks extension), while they run and for a while after.
     tasks: TaskManager,
     /// Calls in progress, requests and tasks alike: a stopping server lets them finish.
@@ -61,10 +78,12 @@ impl HexServer {
         registry: Arc<Registry>,
         selection: Selection,
         ctx: ToolContext,
-        confirm: bool,
+        gate: Gate,
+        serving: Serving,
     ) -> HexServer {
         let tools = Catalog::start(registry.clone(), selection.clone());
-        let instructions = crate::instructions::for_selection(&registry, &selection, confirm);
+        let instructions =
+            crate::instructions::for_selection(&registry, &selection, gate.enabled());
         HexServer {
             inner: Arc::new(Inner {
                 registry,
@@ -72,8 +91,8 @@ impl HexServer {
                 tools,
                 instructions,
                 ctx,
-                confirmations: Confirmations::default(),
-                confirm,
+                gate,
+                serving,
                 tasks: TaskManager::new(),
                 in_flight: InFlight::default(),
             }),
@@ -94,6 +113,11 @@ impl HexServer {
             );
         }
         Ok(())
+    }
+
+    /// Whether confirmation tokens issued here are accepted by every replica with the same key.
+    pub fn confirmations_shared(&self) -> bool {
+        self.inner.gate.shared()
     }
 
     /// The calls in progress.
@@ -140,13 +164,10 @@ impl HexServer {
             Ok(prepared) => prepared,
             Err(error) => return output::failure(&error).into(),
         };
-        match (&prepared.risk, self.inner.confirm) {
-            (Some(risk), true) => {
-                let risk = risk.clone();
-                self.confirm_then_run(call, prepared, &risk, peer, ctx)
-                    .await
-            }
-            _ => self.run_or_spawn(prepared, peer, ctx).await,
+        let risk = (prepared.risk.as_deref(), prepared.subject.as_ref());
+        match self.inner.gate.check(&call, risk, peer, &ctx).await {
+            Verdict::Proceed => self.run_or_spawn(prepared, peer, ctx).await,
+            Verdict::Answer(answer) => *answer,
         }
     }
 
@@ -158,7 +179,8 @@ impl HexServer {
         peer: Option<&RequestContext<RoleServer>>,
         ctx: ToolContext,
     ) -> CallToolResponse {
-        if !(prepared.waits && peer.is_some_and(client_uses_tasks)) {
+        let tasks = self.inner.serving.tasks;
+        if !(tasks && prepared.waits && peer.is_some_and(client_uses_tasks)) {
             return run(prepared, ctx).await.into();
         }
         let server_ctx = self.inner.ctx.clone();
@@ -193,88 +215,36 @@ impl HexServer {
             ))),
         }
     }
+}
 
-    /// Asks before a risky change: through elicitation where the client supports it (a
-    /// server-to-client request before 2026-07-28, an input-required result since), otherwise
-    /// with a preview and a single-use token bound to these exact arguments.
-    async fn confirm_then_run(
-        &self,
-        call: Call,
-        prepared: PreparedCall,
-        risk: &str,
-        peer: Option<&RequestContext<RoleServer>>,
-        ctx: ToolContext,
-    ) -> CallToolResponse {
-        let confirmations = &self.inner.confirmations;
-        if let Some(token) = &call.token {
-            return match confirmations.redeem(token, &call.name, &call.arguments) {
-                Ok(()) => run(prepared, ctx).await.into(),
-                Err(rejection) => output::failure(&ToolError::refused(format!(
-                    "{}; nothing was changed. Call {} again without {CONFIRMATION_TOKEN} to get a new preview",
-                    rejection.explain(),
-                    call.name
-                )))
-                .into(),
-            };
-        }
-        if let Some(state) = &call.request_state {
-            return match confirmations.redeem(state, &call.name, &call.arguments) {
-                Ok(()) => match elicited_answer(call.input_responses.as_ref()) {
-                    Ok(()) => run(prepared, ctx).await.into(),
-                    Err(error) => output::failure(&error).into(),
-                },
-                Err(rejection) => output::failure(&ToolError::refused(format!(
-                    "{}; nothing was changed",
-                    rejection.explain()
-                )))
-                .into(),
-            };
-        }
-        // Asking a person: name what they approve, not only its id.
-        let risk = match &prepared.subject {
-            Some(subject) => subject.name_in(risk, &ctx).await,
-            None => risk.to_string(),
+impl HexServer {
+    /// The JSON-RPC error for a call stopped at the server's time limit: whether it is safe to
+    /// call again depends on whether the tool changes anything.
+    fn timed_out(&self, tool: &str, limit: Duration) -> McpError {
+        let read_only = self
+            .inner
+            .registry
+            .get(tool)
+            .is_some_and(|tool| tool.spec.effect.read_only);
+        let retry = if read_only {
+            "it only reads, so it is safe to call again"
+        } else {
+            "it may or may not have changed the workspace: check before calling it again"
         };
-        let risk = risk.as_str();
-        let Some(context) = peer.filter(|context| client_can_elicit(context)) else {
-            return self.preview(&call, risk).into();
-        };
-        let message = format!("{risk}\n\nDo you want hex-mcp to make this change?");
-        if uses_input_required(context) {
-            let state = confirmations.issue(&call.name, &call.arguments);
-            let mut requests = InputRequests::new();
-            requests.insert(
-                CONFIRM_FIELD.to_string(),
-                InputRequest::Elicitation(ElicitRequest::new(form(message))),
-            );
-            return InputRequiredResult::new(Some(requests), Some(state)).into();
-        }
-        match context.peer.create_elicitation(form(message)).await {
-            Ok(answer) => match check_answer(&answer) {
-                Ok(()) => run(prepared, ctx).await.into(),
-                Err(error) => output::failure(&error).into(),
-            },
-            Err(error) => output::failure(&ToolError::refused(format!(
-                "could not ask for confirmation ({error}); nothing was changed"
-            )))
-            .into(),
-        }
-    }
-
-    fn preview(&self, call: &Call, risk: &str) -> CallToolResult {
-        let token = self.inner.confirmations.issue(&call.name, &call.arguments);
-        output::success(json!({
-            "confirmationRequired": true,
-            "change": risk,
-            "confirmationToken": token,
-            "expiresInSeconds": TOKEN_LIFETIME.as_secs(),
-            "next": format!(
-                "Nothing was changed. Show this change to the user; only if they agree, call {} again with the same arguments plus {CONFIRMATION_TOKEN}.",
-                call.name
+        McpError::new(
+            ErrorCode(REQUEST_TIMEOUT),
+            format!(
+                "`{tool}` took longer than this server's limit of {} s (--request-timeout) and \
+                 was stopped; {retry}",
+                limit.as_secs()
             ),
-        }))
+            Some(json!({ "timeoutSeconds": limit.as_secs(), "safeToRetry": read_only })),
+        )
     }
 }
+
+/// The JSON-RPC code MCP SDKs use for a request that timed out.
+const REQUEST_TIMEOUT: i32 = -32001;
 
 /// Runs a prepared call in its context and shapes its answer: the JSON, then any blocks the
 /// tool attached (images, embedded resources).
@@ -349,111 +319,27 @@ fn outcome(response: &CallToolResponse) -> &'static str {
     }
 }
 
-/// One `tools/call`, with the confirmation parameters taken out of the arguments.
-struct Call {
-    name: String,
-    arguments: JsonObject,
-    token: Option<String>,
-    request_state: Option<String>,
-    input_responses: Option<rmcp::model::InputResponses>,
-}
-
-impl Call {
-    fn new(name: &str, mut arguments: JsonObject) -> Call {
-        let token = match arguments.remove(CONFIRMATION_TOKEN) {
-            Some(Value::String(token)) if !token.trim().is_empty() => Some(token),
-            _ => None,
-        };
-        Call {
-            name: name.to_string(),
-            arguments,
-            token,
-            request_state: None,
-            input_responses: None,
-        }
-    }
-
-    fn from_request(request: CallToolRequestParams) -> Call {
-        let mut call = Call::new(&request.name, request.arguments.unwrap_or_default());
-        call.request_state = request.request_state;
-        call.input_responses = request.input_responses;
-        call
-    }
-}
-
-fn form(message: String) -> ElicitRequestParams {
-    let schema = ElicitationSchema::builder()
-        .required_bool_with(CONFIRM_FIELD, |field| {
-            field
-                .title("Make this change")
-                .description("Tick to confirm; leave unticked or decline to cancel.")
-        })
-        .build()
-        .unwrap_or_else(|_| ElicitationSchema::builder().build_unchecked());
-    ElicitRequestParams::FormElicitationParams {
-        meta: None,
-        message,
-        requested_schema: schema,
-    }
-}
-
-fn client_can_elicit(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .client_capabilities()
-        .and_then(|capabilities| capabilities.elicitation)
-        .is_some_and(|elicitation| elicitation.form.is_some() || elicitation.url.is_none())
-}
-
-/// Since 2026-07-28 a server may not send requests to the client; it answers input-required.
-fn uses_input_required(context: &RequestContext<RoleServer>) -> bool {
-    context
-        .protocol_version()
-        .is_some_and(|version| version.as_str() >= ProtocolVersion::V_2026_07_28.as_str())
-}
-
-fn elicited_answer(responses: Option<&rmcp::model::InputResponses>) -> Result<(), ToolError> {
-    let answer = responses
-        .and_then(|responses| responses.get(CONFIRM_FIELD))
-        .and_then(|value| serde_json::from_value::<ElicitResult>(value.clone()).ok())
-        .ok_or_else(|| {
-            ToolError::refused("no confirmation answer was received; nothing was changed")
-        })?;
-    check_answer(&answer)
-}
-
-fn check_answer(answer: &ElicitResult) -> Result<(), ToolError> {
-    let confirmed = answer
-        .content
-        .as_ref()
-        .and_then(|content| content.get(CONFIRM_FIELD))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    match answer.action {
-        ElicitationAction::Accept if confirmed => Ok(()),
-        ElicitationAction::Accept => Err(ToolError::refused(
-            "the user did not tick the confirmation; nothing was changed",
-        )),
-        ElicitationAction::Decline => Err(ToolError::refused(
-            "the user declined the change; nothing was changed",
-        )),
-        _ => Err(ToolError::refused(
-            "the user cancelled the confirmation; nothing was changed",
-        )),
-    }
+/// A `tools/call` request as the gate reads it.
+fn call_of(request: CallToolRequestParams) -> Call {
+    let mut call = Call::new(&request.name, request.arguments.unwrap_or_default());
+    call.request_state = request.request_state;
+    call.input_responses = request.input_responses;
+    call
 }
 
 impl ServerHandler for HexServer {
     fn get_info(&self) -> ServerConfig {
         let mut implementation = Implementation::new("hex-mcp", env!("CARGO_PKG_VERSION"));
         implementation.title = Some("Hex".into());
-        ServerConfig::new(
-            ServerCapabilities::builder()
-                .enable_tools()
-                .enable_tasks()
-                .build(),
-        )
-        .with_server_info(implementation)
-        .with_instructions(self.inner.instructions.clone())
+        let tools = ServerCapabilities::builder().enable_tools();
+        let capabilities = if self.inner.serving.tasks {
+            tools.enable_tasks().build()
+        } else {
+            tools.build()
+        };
+        ServerConfig::new(capabilities)
+            .with_server_info(implementation)
+            .with_instructions(self.inner.instructions.clone())
     }
 
     async fn list_tools(
@@ -482,11 +368,15 @@ impl ServerHandler for HexServer {
             context.meta.get_progress_token(),
         );
         let ctx = self.inner.ctx.for_call(scope);
-        let response = self
-            .dispatch(Call::from_request(request), Some(&context), ctx)
-            .await;
+        let call = self.dispatch(call_of(request), Some(&context), ctx);
+        let response = match self.inner.serving.call_timeout {
+            None => Ok(call.await),
+            Some(limit) => tokio::time::timeout(limit, call)
+                .await
+                .map_err(|_| self.timed_out(&tool, limit)),
+        };
         // One line per call: which tool, how it ended, how long it took; never its arguments.
-        let outcome = outcome(&response);
+        let outcome = response.as_ref().map_or("timeout", outcome);
         let elapsed = started.elapsed();
         tracing::info!(
             target: "hex_mcp::calls",
@@ -496,7 +386,7 @@ impl ServerHandler for HexServer {
             "tool call"
         );
         crate::metrics::call_ended(&tool, outcome, elapsed);
-        Ok(response)
+        response
     }
 
     async fn get_task(

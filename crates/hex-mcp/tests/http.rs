@@ -553,3 +553,35 @@ async fn metrics_bind_serves_metrics_alone_on_loopback() {
     assert_eq!(other.status(), 404);
     served.stop().await;
 }
+
+#[tokio::test]
+async fn a_call_over_the_request_timeout_ends_in_a_json_rpc_error() {
+    // Every Hex request takes 1.5 s; the limit is 1 s.
+    let (served, _sandbox) = serve_slow(&["--request-timeout", "1"], &[]).await;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let transport = StreamableHttpClientTransport::from_uri(served.loopback("/mcp"));
+    let client = ClientConfig::default().serve(transport).await.unwrap();
+    let error = slow_call(&client).await.unwrap().unwrap_err();
+    let rmcp::ServiceError::McpError(error) = error else {
+        panic!("expected a JSON-RPC error, got {error:?}");
+    };
+    assert_eq!(error.code.0, -32001);
+    assert!(
+        error.message.contains("--request-timeout"),
+        "{}",
+        error.message
+    );
+    assert!(
+        error.message.contains("safe to call again"),
+        "{}",
+        error.message
+    );
+    assert_eq!(error.data.unwrap()["safeToRetry"], true);
+    // The server goes on serving.
+    assert!(!client.list_all_tools().await.unwrap().is_empty());
+    let (_, stderr) = served.stop().await;
+    assert!(
+        stderr.contains("outcome=\"timeout\"") || stderr.contains("outcome=timeout"),
+        "{stderr}"
+    );
+}

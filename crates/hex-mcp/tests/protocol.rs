@@ -93,6 +93,7 @@ async fn a_missing_token_is_a_tool_error_that_says_how_to_configure_one() {
         env: Vec::new(),
         client: Default::default(),
         stateless: false,
+        http: false,
     }
     .start()
     .await;

@@ -9,8 +9,9 @@ use serde_json::Value;
 use crate::{
     call_scope::WaitOutcome,
     cli::CallArgs,
+    confirm::{ConfirmKey, Gate},
     registry::{CONFIRMATION_TOKEN, Selection},
-    server::HexServer,
+    server::{HexServer, Serving},
 };
 
 use super::{exit, fail};
@@ -65,7 +66,18 @@ pub fn call(args: &CallArgs) -> u8 {
             Ok(context) => context,
             Err(message) => return fail(exit::USAGE, message),
         };
-        let server = HexServer::new(registry.clone(), selection, context, !args.no_confirm);
+        // The token of a preview cannot outlive this process, so it needs no shared key.
+        let gate = match ConfirmKey::random() {
+            Ok(key) => Gate::new(!args.no_confirm, key),
+            Err(message) => return fail(exit::FAILED, message),
+        };
+        let server = HexServer::new(
+            registry.clone(),
+            selection,
+            context,
+            gate,
+            Serving::default(),
+        );
         let (mut result, mut outcome) = server.call_detached(name, arguments.clone()).await;
         // A shell has a person at it: ask there, since a token cannot outlive this process.
         if let Some(token) = preview_token(&result) {

@@ -2,7 +2,8 @@
 
 use crate::{
     cli::{RunArgs, Transport},
-    server::HexServer,
+    confirm::{ConfirmKey, ENV_CONFIRM_KEY, Gate},
+    server::{HexServer, Serving},
     transport,
 };
 
@@ -19,6 +20,10 @@ pub fn run(args: &RunArgs) -> u8 {
             "hex-mcp: --no-confirm: destructive and access-widening changes will be made without asking anyone"
         );
     }
+    let key = match ConfirmKey::from_env(std::env::var(ENV_CONFIRM_KEY).ok().as_deref()) {
+        Ok(key) => key,
+        Err(message) => return fail(exit::USAGE, message),
+    };
     let http = match args.transport {
         Transport::Stdio => None,
         Transport::Http => {
@@ -54,7 +59,14 @@ pub fn run(args: &RunArgs) -> u8 {
             Ok(context) => context,
             Err(message) => return fail(exit::USAGE, message),
         };
-        let server = HexServer::new(registry, selection, context, !args.no_confirm);
+        let serving = http
+            .as_ref()
+            .map_or_else(Serving::default, |options| Serving {
+                call_timeout: Some(options.request_timeout),
+                tasks: !options.stateless,
+            });
+        let gate = Gate::new(!args.no_confirm, key);
+        let server = HexServer::new(registry, selection, context, gate, serving);
         let served = match http {
             None => transport::stdio::serve(server).await,
             Some(options) => transport::http::serve(server, options).await,

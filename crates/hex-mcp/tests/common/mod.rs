@@ -9,6 +9,8 @@
     dead_code
 )]
 
+pub mod balancer;
+
 use std::{
     pin::Pin,
     process::Stdio,
@@ -19,7 +21,7 @@ use std::{
 
 use hex_sandbox::{RateLimitMode, RunningSandbox, Sandbox, SandboxConfig};
 use rmcp::{
-    ClientHandler, RoleClient, ServiceExt,
+    ClientHandler, RoleClient,
     model::{
         CallToolRequest, CallToolRequestParams, CallToolResponse, CallToolResult,
         ClientCapabilities, ClientConfig, ClientRequest, ElicitRequestParams, ElicitResult,
@@ -151,6 +153,8 @@ impl<R: AsyncRead + Unpin> AsyncRead for Tee<R> {
 /// A running `hex-mcp` process with an MCP client session.
 pub struct Session {
     pub client: RunningService<RoleClient, TestClient>,
+    /// Where an HTTP server serves (`http://127.0.0.1:PORT/mcp`).
+    pub url: Option<String>,
     pub stdout: Recorded,
     pub stderr: Recorded,
     child: tokio::process::Child,
@@ -163,6 +167,8 @@ pub struct Launch {
     pub client: TestClient,
     /// Use the 2026-07-28 stateless lifecycle (server/discover) instead of initialize.
     pub stateless: bool,
+    /// Serve Streamable HTTP on a loopback port and connect to it there, instead of stdio.
+    pub http: bool,
 }
 
 impl Launch {
@@ -173,6 +179,7 @@ impl Launch {
             env: Vec::new(),
             client: TestClient::default(),
             stateless: false,
+            http: false,
         }
     }
 
@@ -186,6 +193,7 @@ impl Launch {
             ],
             client: TestClient::default(),
             stateless: false,
+            http: false,
         }
     }
 
@@ -206,6 +214,14 @@ impl Launch {
 
     pub fn stateless(mut self) -> Launch {
         self.stateless = true;
+        self
+    }
+
+    /// `--transport http` on a loopback port, reached with rmcp's Streamable HTTP client.
+    pub fn http(mut self) -> Launch {
+        self.http = true;
+        self.args
+            .extend(["--transport", "http", "--bind", "127.0.0.1:0"].map(String::from));
         self
     }
 
@@ -247,29 +263,64 @@ impl Launch {
             };
             let _ = tokio::io::copy(&mut sink, &mut tokio::io::sink()).await;
         });
-        let reader = Tee {
-            inner: child.stdout.take().unwrap(),
-            record: stdout.clone(),
-        };
-        let writer = child.stdin.take().unwrap();
-        let client = if self.stateless {
-            let lifecycle = ClientLifecycleMode::Discover {
+        let lifecycle = if self.stateless {
+            ClientLifecycleMode::Discover {
                 preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            }
+        } else {
+            ClientLifecycleMode::Initialize
+        };
+        let mut url = None;
+        let client = if self.http {
+            let mut child_stdout = child.stdout.take().unwrap();
+            let stdout_record = stdout.clone();
+            tokio::spawn(async move {
+                let mut sink = Tee {
+                    inner: &mut child_stdout,
+                    record: stdout_record,
+                };
+                let _ = tokio::io::copy(&mut sink, &mut tokio::io::sink()).await;
+            });
+            let served = served_url(&stderr).await;
+            url = Some(served.clone());
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let transport = rmcp::transport::StreamableHttpClientTransport::from_uri(served);
+            self.client
+                .serve_with_lifecycle(transport, lifecycle)
+                .await
+                .unwrap()
+        } else {
+            let reader = Tee {
+                inner: child.stdout.take().unwrap(),
+                record: stdout.clone(),
             };
+            let writer = child.stdin.take().unwrap();
             self.client
                 .serve_with_lifecycle((reader, writer), lifecycle)
                 .await
                 .unwrap()
-        } else {
-            self.client.serve((reader, writer)).await.unwrap()
         };
         Session {
             client,
+            url,
             stdout,
             stderr,
             child,
         }
     }
+}
+
+/// The URL an HTTP server says it serves at on stderr.
+async fn served_url(stderr: &Recorded) -> String {
+    for _ in 0..300 {
+        if let Some(at) = stderr.text().find("http://") {
+            let text = stderr.text();
+            let rest = &text[at..];
+            return rest[..rest.find(char::is_whitespace).unwrap_or(rest.len())].to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server never said where it serves: {}", stderr.text());
 }
 
 fn uuid_like() -> u64 {

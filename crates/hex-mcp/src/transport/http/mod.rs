@@ -20,7 +20,7 @@ use rmcp::transport::streamable_http_server::{
 };
 use tokio_util::sync::CancellationToken;
 
-use crate::{cli::HttpArgs, in_flight::InFlight, server::HexServer};
+use crate::{cli::HttpArgs, confirm::ENV_CONFIRM_KEY, in_flight::InFlight, server::HexServer};
 
 pub use tokens::ENV_HTTP_TOKEN;
 
@@ -34,6 +34,10 @@ pub struct HttpOptions {
     grace: Duration,
     max_body: usize,
     metrics_bind: Option<SocketAddr>,
+    /// The longest one call may take.
+    pub request_timeout: Duration,
+    /// No sessions and no tasks: any replica answers any request.
+    pub stateless: bool,
 }
 
 impl HttpOptions {
@@ -74,6 +78,8 @@ impl HttpOptions {
             grace: Duration::from_secs(args.shutdown_grace),
             max_body: args.max_body_bytes,
             metrics_bind: args.metrics_bind,
+            request_timeout: Duration::from_secs(args.request_timeout),
+            stateless: args.stateless,
         })
     }
 }
@@ -126,12 +132,17 @@ fn list(text: Option<&str>) -> Vec<String> {
 
 pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String> {
     let in_flight = server.in_flight();
+    let confirmations_shared = server.confirmations_shared();
     let ready = server.clone();
     // Cancelling it ends every session and its streams, which a drain would otherwise wait on.
     let sessions = CancellationToken::new();
     // rmcp checks Host too, with the same list. Origin is the guard's alone: rmcp's static list
     // cannot say "the requested host's own origin", which the guard allows.
+    // JSON rather than an event stream for a plain reply (rmcp falls back to a stream when a call
+    // sends progress first): less framing for the client to parse, and for the server to write.
     let config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(!options.stateless)
+        .with_json_response(true)
         .with_allowed_hosts(options.hosts.clone())
         .disable_allowed_origins()
         .with_max_request_body_bytes(options.max_body)
@@ -146,6 +157,16 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
         .map_err(|error| format!("cannot listen on {}: {error}", options.bind))?;
     let address = listener.local_addr().map_err(|error| error.to_string())?;
     eprintln!("hex-mcp: serving MCP at http://{address}/mcp");
+    if options.stateless {
+        eprintln!("hex-mcp: stateless: any replica can answer any request (no sessions, no tasks)");
+        if !confirmations_shared {
+            eprintln!(
+                "hex-mcp: warning: {ENV_CONFIRM_KEY} is not set, so a confirmation token is only \
+                 accepted by the replica that issued it; set the same long random value on every \
+                 replica (e.g. `openssl rand -hex 32`)"
+            );
+        }
+    }
     if options.authenticated > 0 {
         eprintln!(
             "hex-mcp: inbound bearer token required ({} accepted)",
