@@ -3,6 +3,7 @@
 
 pub mod call_scope;
 pub mod cli;
+pub mod client_log;
 pub mod commands;
 pub mod config;
 pub mod confirm;

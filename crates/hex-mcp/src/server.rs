@@ -8,8 +8,8 @@ use rmcp::{
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
         CreateTaskResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation, JsonObject,
-        ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
-        UpdateTaskParams,
+        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
+        ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
     },
     service::RequestContext,
     task_manager::{TaskManager, TaskOptions},
@@ -18,6 +18,7 @@ use serde_json::json;
 
 use crate::{
     call_scope::{CallScope, WaitOutcome},
+    client_log::ClientLog,
     confirm::{Call, Gate, Verdict},
     context::ToolContext,
     errors::ToolError,
@@ -54,6 +55,8 @@ impl Default for Serving {
 #[derive(Clone)]
 pub struct HexServer {
     inner: Arc<Inner>,
+    /// What this session asked to be told (MCP logging); each HTTP session has its own.
+    log: ClientLog,
 }
 
 struct Inner {
@@ -96,6 +99,7 @@ impl HexServer {
                 tasks: TaskManager::new(),
                 in_flight: InFlight::default(),
             }),
+            log: ClientLog::default(),
         }
     }
 
@@ -113,6 +117,14 @@ impl HexServer {
             );
         }
         Ok(())
+    }
+
+    /// The same server for another session (its own MCP logging level).
+    pub fn for_session(&self) -> HexServer {
+        HexServer {
+            inner: Arc::clone(&self.inner),
+            log: ClientLog::default(),
+        }
     }
 
     /// Whether confirmation tokens issued here are accepted by every replica with the same key.
@@ -331,7 +343,10 @@ impl ServerHandler for HexServer {
     fn get_info(&self) -> ServerConfig {
         let mut implementation = Implementation::new("hex-mcp", env!("CARGO_PKG_VERSION"));
         implementation.title = Some("Hex".into());
-        let tools = ServerCapabilities::builder().enable_tools();
+        #[allow(deprecated)]
+        let tools = ServerCapabilities::builder()
+            .enable_logging()
+            .enable_tools();
         let capabilities = if self.inner.serving.tasks {
             tools.enable_tasks().build()
         } else {
@@ -378,15 +393,35 @@ impl ServerHandler for HexServer {
         // One line per call: which tool, how it ended, how long it took; never its arguments.
         let outcome = response.as_ref().map_or("timeout", outcome);
         let elapsed = started.elapsed();
-        tracing::info!(
-            target: "hex_mcp::calls",
-            tool = %tool,
-            outcome,
-            ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            "tool call"
-        );
+        let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(target: "hex_mcp::calls", tool = %tool, outcome, ms, "tool call");
         crate::metrics::call_ended(&tool, outcome, elapsed);
+        self.log.call_ended(&context.peer, &tool, outcome, ms).await;
         response
+    }
+
+    #[allow(deprecated)]
+    async fn set_level(
+        &self,
+        request: rmcp::model::SetLevelRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        self.log.set(request.level);
+        Ok(())
+    }
+
+    /// hex-mcp offers tools only, so every URI is unknown: said as resource-not-found (which
+    /// rmcp turns into -32602 with the URI for 2026-07-28 clients, per SEP-2164) rather than as
+    /// an unknown method.
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        Err(McpError::resource_not_found(
+            format!("no resource {}: hex-mcp offers tools only", request.uri),
+            Some(json!({ "uri": request.uri })),
+        ))
     }
 
     async fn get_task(

@@ -171,3 +171,69 @@ async fn logs_go_to_stderr_and_never_carry_the_token() {
     assert!(!stderr.is_empty());
     assert!(!stderr.contains(TOKEN));
 }
+
+/// MCP logging (2025 era): quiet until the client sets a level, then each call's log line (tool,
+/// outcome, duration; never arguments) at that level or above.
+#[tokio::test]
+#[allow(deprecated)]
+async fn after_set_level_calls_are_logged_to_the_client() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let logs = session.client.service().logs.clone();
+    let project = sandbox.state().runnable_project_ids()[0].clone();
+    session
+        .call("get_hex_project", json!({"project_id": project}))
+        .await
+        .ok();
+    assert!(
+        logs.lock().unwrap().is_empty(),
+        "logged before any setLevel"
+    );
+
+    let level = |level| rmcp::model::SetLevelRequestParams::new(level);
+    session
+        .client
+        .set_level(level(rmcp::model::LoggingLevel::Warning))
+        .await
+        .unwrap();
+    session
+        .call("get_hex_project", json!({"project_id": project}))
+        .await
+        .ok();
+    let missing = json!({"project_id": "00000000-0000-4000-8000-000000000000"});
+    session.call("get_hex_project", missing).await.err();
+    session
+        .client
+        .set_level(level(rmcp::model::LoggingLevel::Info))
+        .await
+        .unwrap();
+    session
+        .call("list_hex_projects", json!({"limit": 1}))
+        .await
+        .ok();
+    // Notifications travel apart from the answers; give the last one a moment.
+    for _ in 0..50 {
+        if logs.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let logs = logs.lock().unwrap().clone();
+    let seen: Vec<(&str, &str, &str)> = logs
+        .iter()
+        .map(|log| {
+            let field = |name: &str| log[name].as_str().unwrap_or_default();
+            (field("level"), field("tool"), field("outcome"))
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("warning", "get_hex_project", "error"),
+            ("info", "list_hex_projects", "ok")
+        ],
+        "{logs:?}"
+    );
+    assert!(!serde_json::to_string(&logs).unwrap().contains(&project));
+    session.finish().await;
+}

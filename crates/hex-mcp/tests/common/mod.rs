@@ -70,6 +70,8 @@ pub struct TestClient {
     pub tasks: bool,
     /// Every progress notification received, in order.
     pub progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    /// The data of every MCP log message received, in order.
+    pub logs: Arc<Mutex<Vec<Value>>>,
 }
 
 impl ClientHandler for TestClient {
@@ -98,6 +100,17 @@ impl ClientHandler for TestClient {
         _context: rmcp::service::NotificationContext<RoleClient>,
     ) {
         self.progress.lock().unwrap().push(params);
+    }
+
+    #[allow(deprecated)]
+    async fn on_logging_message(
+        &self,
+        params: rmcp::model::LoggingMessageNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) {
+        let mut data = params.data;
+        data["level"] = serde_json::to_value(params.level).unwrap();
+        self.logs.lock().unwrap().push(data);
     }
 
     async fn create_elicitation(

@@ -148,7 +148,7 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
         .with_max_request_body_bytes(options.max_body)
         .with_cancellation_token(sessions.clone());
     let service = StreamableHttpService::new(
-        move || Ok(server.clone()),
+        move || Ok(server.for_session()),
         LocalSessionManager::default().into(),
         config,
     );
