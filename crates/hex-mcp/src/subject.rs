@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use hex_client::{
     HexClient,
-    api::{projects::GetProjectParams, users::ListUsersParams},
+    api::{guides::ListDraftGuidesParams, projects::GetProjectParams, users::ListUsersParams},
 };
 
 use crate::context::ToolContext;
@@ -22,6 +22,10 @@ pub enum Subject {
     Project(String),
     Collection(String),
     DataConnection(String),
+    /// A cell, named by its label and its project's title.
+    Cell(String),
+    /// A guide, named by its path (Hex has no single-guide read: the first pages of drafts).
+    Guide(String),
 }
 
 impl Subject {
@@ -31,7 +35,9 @@ impl Subject {
             | Subject::User(id)
             | Subject::Project(id)
             | Subject::Collection(id)
-            | Subject::DataConnection(id) => id,
+            | Subject::DataConnection(id)
+            | Subject::Cell(id)
+            | Subject::Guide(id) => id,
         }
     }
 
@@ -68,6 +74,21 @@ impl Subject {
                 let connection = hex.connections().get(id).await.ok()?;
                 Some(quoted(&connection.name))
             }
+            Subject::Cell(id) => {
+                let cell = hex.cells().get(id).await.ok()?;
+                let params = GetProjectParams::default();
+                let project = hex.projects().get(&cell.project_id, &params).await.ok();
+                let label = cell.label.filter(|label| !label.trim().is_empty());
+                Some(match (label, project) {
+                    (Some(label), Some(project)) => {
+                        format!("{} of project {}", quoted(&label), quoted(&project.title))
+                    }
+                    (None, Some(project)) => format!("of project {}", quoted(&project.title)),
+                    (Some(label), None) => quoted(&label),
+                    (None, None) => return None,
+                })
+            }
+            Subject::Guide(id) => guide_path(hex, id).await.map(|path| quoted(&path)),
             Subject::User(id) => {
                 let params = ListUsersParams {
                     user_ids: vec![id.clone()],
@@ -82,6 +103,24 @@ impl Subject {
             }
         }
     }
+}
+
+/// Pages of draft guides read to find one guide's path (Hex has no GetGuide).
+const GUIDE_PAGES: usize = 3;
+
+async fn guide_path(hex: &HexClient, id: &str) -> Option<String> {
+    let mut params = ListDraftGuidesParams {
+        limit: Some(100),
+        ..ListDraftGuidesParams::default()
+    };
+    for _ in 0..GUIDE_PAGES {
+        let page = hex.guides().list(&params).await.ok()?;
+        if let Some(guide) = page.values.iter().find(|guide| guide.id == id) {
+            return Some(guide.file_path.clone());
+        }
+        params.after = Some(page.pagination.after?);
+    }
+    None
 }
 
 /// Names are Hex users' own text: quoted, on one line, and not endless.

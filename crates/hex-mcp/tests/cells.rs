@@ -267,7 +267,11 @@ async fn a_created_cell_is_deleted_only_with_the_confirmation_token() {
         .await
         .ok();
     assert_eq!(preview["confirmationRequired"], true);
-    assert!(preview["change"].as_str().unwrap().contains(&id));
+    // A person approves what they recognise: the cell's label and its project's title.
+    let change = preview["change"].as_str().unwrap();
+    let title = session.project_title(&project).await;
+    let named = format!("\"Probe\" of project \"{title}\" ({id})");
+    assert!(change.contains(&named), "{change}");
     let token = preview["confirmationToken"].as_str().unwrap();
     assert!(
         state.cell_ids(&project).contains(&id),

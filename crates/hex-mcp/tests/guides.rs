@@ -200,7 +200,9 @@ async fn deleting_a_draft_needs_the_token_and_keeps_the_published_version() {
         .await
         .ok();
     assert_eq!(preview["confirmationRequired"], true);
-    assert!(preview["change"].as_str().unwrap().contains(&id));
+    // Named by its path, which is how people know a guide.
+    let change = preview["change"].as_str().unwrap();
+    assert!(change.contains(&format!("\"{path}\" ({id})")), "{change}");
     assert_eq!(sandbox.count_requests("DELETE", "/v1/guides/draft/*"), 0);
     assert_eq!(sandbox.state().guide_drafts(), drafts);
 

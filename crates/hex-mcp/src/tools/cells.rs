@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{common::page_output, vocab::MAX_PAGE};
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -359,6 +360,10 @@ impl HexTool for DeleteCell {
         operations: &[Operation::DeleteCell],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Cell(input.cell_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         Some(format!(

@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{common::page_output, vocab::MAX_PAGE};
+use crate::subject::Subject;
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -252,6 +253,10 @@ impl HexTool for DeleteGuideDraft {
         operations: &[Operation::DeleteGuideDraft],
         confirm: Confirm::WhenRisky,
     };
+
+    fn subject(input: &Self::Input) -> Option<Subject> {
+        Some(Subject::Guide(input.guide_id.to_string()))
+    }
 
     fn risk(input: &Self::Input) -> Option<String> {
         Some(format!(
