@@ -2,6 +2,8 @@
 //! port, persisting nothing, killed when dropped. Shared by hex-client's and hex-mcp's tests
 //! (`#[path]`-included), so both test against the Redis that production runs, not a mock.
 
+#![allow(dead_code)] // Each test binary uses part of it.
+
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
