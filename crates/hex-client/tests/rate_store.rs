@@ -95,6 +95,18 @@ fn paced_refusals(results: &[(Result<(), HexError>, Duration)]) -> usize {
         .count()
 }
 
+/// A Redis, a Hex, and a client booking in that Redis one GetProject a minute (refused beyond).
+async fn one_a_minute_on_a_store() -> (RedisServer, MockServer, HexClient) {
+    let redis = RedisServer::start();
+    let store = RateStore::connect(&redis.url()).await.unwrap();
+    let server = hex().await;
+    let one = RateLimits::default()
+        .with_group(RateGroup::HexApi, vec![Quota::per_minute(1)])
+        .with_max_wait(Duration::ZERO);
+    let client = client(&server, TOKEN, one, Some(&store));
+    (redis, server, client)
+}
+
 #[tokio::test]
 async fn two_clients_sharing_a_store_share_one_budget() {
     let redis = RedisServer::start();
@@ -169,13 +181,7 @@ fn a_store_that_dies_falls_back_to_in_process_pacing() {
         .unwrap();
     metrics::with_local_recorder(&recorder, || {
         runtime.block_on(async {
-            let mut redis = RedisServer::start();
-            let store = RateStore::connect(&redis.url()).await.unwrap();
-            let server = hex().await;
-            let one = RateLimits::default()
-                .with_group(RateGroup::HexApi, vec![Quota::per_minute(1)])
-                .with_max_wait(Duration::ZERO);
-            let client = client(&server, TOKEN, one, Some(&store));
+            let (mut redis, _server, client) = one_a_minute_on_a_store().await;
             redis.stop();
 
             let started = Instant::now();
@@ -197,6 +203,26 @@ fn a_store_that_dies_falls_back_to_in_process_pacing() {
     });
     let text = handle.render();
     assert!(text.contains("hex_mcp_rate_store_errors_total 2"), "{text}");
+}
+
+/// Once Redis is back (a restart, empty), bookings go to it again: the connection reconnects.
+#[tokio::test]
+async fn bookings_return_to_the_store_once_it_is_back() {
+    let (mut redis, _server, client) = one_a_minute_on_a_store().await;
+    let params = GetProjectParams::default();
+    let projects = client.projects();
+    redis.stop();
+    // Paced in-process: the minute's one request is spent there.
+    projects.get(PROJECT_ID, &params).await.unwrap();
+    assert!(projects.get(PROJECT_ID, &params).await.is_err());
+
+    redis.restart();
+    // The emptied store grants a slot the in-process window would refuse, once reconnected.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while projects.get(PROJECT_ID, &params).await.is_err() {
+        assert!(Instant::now() < deadline, "the store was not used again");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 #[tokio::test]

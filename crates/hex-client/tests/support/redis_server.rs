@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Child,
     port: u16,
+    extra: Vec<String>,
 }
 
 impl RedisServer {
@@ -25,23 +26,13 @@ impl RedisServer {
     /// it answers. Fails the test, saying what to install, when `redis-server` is not on PATH.
     pub fn start_with(extra: &[&str]) -> RedisServer {
         let port = free_port();
-        let spawned = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn();
-        let child = match spawned {
-            Ok(child) => child,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => panic!(
-                "redis-server is not on PATH: install it (apt-get install redis-server); \
-                 .ci/run does so on CI"
-            ),
-            Err(error) => panic!("cannot start redis-server: {error}"),
+        let extra: Vec<String> = extra.iter().map(|arg| arg.to_string()).collect();
+        let server = RedisServer {
+            child: spawn(port, &extra),
+            port,
+            extra,
         };
-        let server = RedisServer { child, port };
-        server.wait_until_ready(extra.contains(&"--requirepass"));
+        server.wait_until_ready();
         server
     }
 
@@ -60,12 +51,20 @@ impl RedisServer {
         let _ = self.child.wait();
     }
 
+    /// Starts it again on the same port, empty (Redis coming back after a restart).
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = spawn(self.port, &self.extra);
+        self.wait_until_ready();
+    }
+
     /// Polls with PING until the server answers (any answer: with a password it is NOAUTH).
-    fn wait_until_ready(&self, needs_auth: bool) {
+    fn wait_until_ready(&self) {
+        let needs_auth = self.extra.iter().any(|arg| arg == "--requirepass");
+        let expected = if needs_auth { "-NOAUTH" } else { "+PONG" };
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Some(answer) = ping(self.port) {
-                let expected = if needs_auth { "-NOAUTH" } else { "+PONG" };
                 assert!(
                     answer.starts_with(expected),
                     "redis-server answered {answer:?}"
@@ -84,6 +83,24 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+fn spawn(port: u16, extra: &[String]) -> Child {
+    let spawned = Command::new("redis-server")
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+        .args(["--save", "", "--appendonly", "no"])
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(child) => child,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => panic!(
+            "redis-server is not on PATH: install it (apt-get install redis-server); \
+             .ci/run does so on CI"
+        ),
+        Err(error) => panic!("cannot start redis-server: {error}"),
     }
 }
 
