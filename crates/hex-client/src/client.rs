@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::base_url::{self, DEFAULT_BASE_URL};
 use crate::error::HexError;
-use crate::limits::{Pacer, RateLimits};
+use crate::limits::{Pacer, RateLimits, RateStore};
 use crate::retry::RetryPolicy;
 
 /// The default `User-Agent`: `hex-mcp/<version of this crate>`.
@@ -47,6 +47,7 @@ impl HexClient {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             rate_limits: RateLimits::default(),
+            rate_store: None,
         }
     }
 
@@ -77,6 +78,7 @@ impl fmt::Debug for HexClient {
             .field("timeout", &inner.timeout)
             .field("retry", &inner.retry)
             .field("rate_limits", inner.pacer.limits())
+            .field("rate_store", &inner.pacer.store_url())
             .finish()
     }
 }
@@ -90,6 +92,7 @@ pub struct HexClientBuilder {
     timeout: Duration,
     retry: RetryPolicy,
     rate_limits: RateLimits,
+    rate_store: Option<RateStore>,
 }
 
 impl HexClientBuilder {
@@ -133,6 +136,16 @@ impl HexClientBuilder {
         self
     }
 
+    /// Books pacing slots in a shared store (Redis) instead of this process alone, so replicas
+    /// that use the same token share one budget. If the store fails later, requests are paced
+    /// in-process meanwhile rather than failed (a warning and `hex_mcp_rate_store_errors_total`
+    /// say so).
+    #[must_use]
+    pub fn rate_store(mut self, store: RateStore) -> Self {
+        self.rate_store = Some(store);
+        self
+    }
+
     /// Checks the base URL and token and builds the client.
     pub fn build(self) -> Result<HexClient, HexError> {
         let base = base_url::normalise(&self.base_url)?;
@@ -151,12 +164,16 @@ impl HexClientBuilder {
             .map_err(|e| HexError::Setup {
                 message: e.to_string(),
             })?;
+        let store = self
+            .rate_store
+            .map(|store| store.for_account(&base, &self.token));
+        let pacer = Pacer::with_store(self.rate_limits, store);
         let inner = Inner {
             http,
             base,
             auth,
             retry: self.retry,
-            pacer: Pacer::new(self.rate_limits),
+            pacer,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             user_agent: self.user_agent,
@@ -177,6 +194,7 @@ impl fmt::Debug for HexClientBuilder {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("rate_limits", &self.rate_limits)
+            .field("rate_store", &self.rate_store)
             .finish()
     }
 }

@@ -31,7 +31,7 @@ pub mod api;
 pub use base_url::DEFAULT_BASE_URL;
 pub use client::{DEFAULT_USER_AGENT, HexClient, HexClientBuilder};
 pub use error::{ErrorDetailItem, ErrorDetails, HexError, InvalidParam, RateLimitSource};
-pub use limits::{Quota, RateGroup, RateLimits};
+pub use limits::{Quota, RateGroup, RateLimits, RateStore, RateStoreError};
 pub use operations::Operation;
 pub use pagination::{Collected, Page, PageCaps, PageRequest, Pagination, Paginator, StopReason};
 pub use retry::RetryPolicy;

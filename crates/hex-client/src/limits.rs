@@ -5,6 +5,11 @@
 //! strictest reading of "20 per minute", so it stays under whatever algorithm Hex runs (fixed windows,
 //! sliding windows or token buckets). A token bucket with a full burst (GCRA, as in `governor`) would
 //! let through up to `2·max − 1` requests in one minute and so trip Hex's limit under sustained load.
+//!
+//! The windows live in this process by default. With a [`RateStore`] (Redis), replicas that serve
+//! one token book their slots in one shared place instead (see `redis_store`).
+
+mod redis_store;
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
@@ -14,6 +19,9 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::error::{HexError, RateLimitSource};
+
+use redis_store::{AccountStore, Booking};
+pub use redis_store::{RateStore, RateStoreError};
 
 /// A rate-limit group: the requests that share one quota at Hex (endpoints.md §1.4; whether
 /// every operation of a group shares one budget is not stated, so they share one here, the
@@ -204,15 +212,24 @@ impl Window {
     }
 }
 
-/// Shared pacing state of one client (all its clones).
+/// Shared pacing state of one client (all its clones): the in-process windows, and the shared
+/// store when one is configured.
 #[derive(Debug)]
 pub(crate) struct Pacer {
     limits: RateLimits,
     windows: Mutex<BTreeMap<RateGroup, Vec<Window>>>,
+    store: Option<AccountStore>,
 }
 
 impl Pacer {
+    #[cfg(test)]
     pub(crate) fn new(limits: RateLimits) -> Self {
+        Self::with_store(limits, None)
+    }
+
+    /// A pacer that books in `store` when given, else (and whenever the store fails) in its own
+    /// windows.
+    pub(crate) fn with_store(limits: RateLimits, store: Option<AccountStore>) -> Self {
         let windows = limits
             .groups
             .iter()
@@ -221,6 +238,7 @@ impl Pacer {
         Self {
             limits,
             windows: Mutex::new(windows),
+            store,
         }
     }
 
@@ -228,12 +246,17 @@ impl Pacer {
         &self.limits
     }
 
+    /// The shared store's URL (password masked), when one is used.
+    pub(crate) fn store_url(&self) -> Option<&str> {
+        self.store.as_ref().map(AccountStore::shown_url)
+    }
+
     /// Waits for a slot in `group`, or fails at once if the wait would exceed the maximum.
     pub(crate) async fn acquire(&self, group: Option<RateGroup>) -> Result<(), HexError> {
         let Some(group) = group.filter(|_| self.limits.enabled) else {
             return Ok(());
         };
-        let wait = self.reserve(group)?;
+        let wait = self.book(group).await?;
         if !wait.is_zero() {
             tracing::debug!(group = %group, wait_ms = wait.as_millis(), "pacing before a Hex request");
             metrics::counter!("hex_mcp_rate_limit_waits_total", "group" => group.to_string())
@@ -243,6 +266,25 @@ impl Pacer {
             tokio::time::sleep(wait).await;
         }
         Ok(())
+    }
+
+    /// The wait for a slot: booked in the shared store when there is one and it answers. A store
+    /// that fails must not fail the user's call, so the request is then paced by this process's
+    /// windows alone (the failure is counted and logged by the store).
+    async fn book(&self, group: RateGroup) -> Result<Duration, HexError> {
+        let quotas = self
+            .limits
+            .groups
+            .get(&group)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(store) = self.store.as_ref().filter(|_| !quotas.is_empty()) {
+            match store.reserve(group, quotas, self.limits.max_wait).await {
+                Ok(Booking::Granted(wait)) => return Ok(wait),
+                Ok(Booking::Refused(wait)) => return Err(refused(group, wait)),
+                Err(failure) => store.note_failure(group, &failure),
+            }
+        }
+        self.reserve(group)
     }
 
     /// Books the earliest slot that satisfies every quota of the group and returns the wait until it.
@@ -264,13 +306,18 @@ impl Pacer {
             .unwrap_or(now);
         let wait = at.saturating_duration_since(now);
         if wait > self.limits.max_wait {
-            return Err(HexError::RateLimited {
-                retry_after: Some(wait),
-                source: RateLimitSource::ClientPacing { group },
-            });
+            return Err(refused(group, wait));
         }
         windows.iter_mut().for_each(|w| w.grant(at));
         Ok(wait)
+    }
+}
+
+/// The error of a request the pacing would have had to hold longer than the maximum wait.
+fn refused(group: RateGroup, wait: Duration) -> HexError {
+    HexError::RateLimited {
+        retry_after: Some(wait),
+        source: RateLimitSource::ClientPacing { group },
     }
 }
 

@@ -72,6 +72,20 @@ pub struct FileArgs {
     pub allow_paths: Vec<std::path::PathBuf>,
 }
 
+/// Pacing shared with other replicas.
+#[derive(Debug, Clone, Default, Args)]
+pub struct RateStoreArgs {
+    /// Redis shared by replicas that use the same Hex token, so they pace within one budget
+    /// (redis://[:PASSWORD@]HOST[:PORT][/DB]). Unreachable at start-up: hex-mcp refuses to start.
+    #[arg(
+        long,
+        env = "HEX_MCP_RATE_STORE",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub rate_store: Option<crate::rate_store::RateStoreUrl>,
+}
+
 /// Which tools are enabled.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SelectionArgs {
@@ -102,6 +116,8 @@ pub struct RunArgs {
     pub selection: SelectionArgs,
     #[command(flatten)]
     pub files: FileArgs,
+    #[command(flatten)]
+    pub rate_store: RateStoreArgs,
     /// Start the Hex API sandbox in-process and use it: no account, no config.
     #[arg(long)]
     pub sandbox: bool,
@@ -206,6 +222,8 @@ pub struct CallArgs {
     pub connection: ConnectionArgs,
     #[command(flatten)]
     pub files: FileArgs,
+    #[command(flatten)]
+    pub rate_store: RateStoreArgs,
     /// Use the in-process Hex API sandbox: no account, no config.
     #[arg(long)]
     pub sandbox: bool,

@@ -7,7 +7,7 @@ use std::{
     time::Duration,
 };
 
-use hex_client::{HexClient, PageCaps, RateLimits, SecretString};
+use hex_client::{HexClient, PageCaps, RateLimits, RateStore, SecretString};
 use rmcp::model::ContentBlock;
 
 use crate::{call_scope::CallScope, errors::ToolError, files::AllowedPaths};
@@ -23,6 +23,8 @@ pub struct HexTarget {
     /// Why there is no usable configuration, when known (e.g. an unreadable config file).
     pub problem: Option<String>,
     pub rate_limits: RateLimits,
+    /// Where replicas share their pacing (`--rate-store`); `None`: this process paces alone.
+    pub rate_store: Option<RateStore>,
 }
 
 /// Limits of our own that keep a call's cost bounded.
@@ -115,10 +117,14 @@ impl ToolContext {
             return Err(ToolError::not_configured(problem));
         };
         let built = shared.client.get_or_init(|| {
-            HexClient::builder(shared.target.base_url.clone(), token.clone())
-                .rate_limits(shared.target.rate_limits.clone())
-                .build()
-                .map_err(|error| error.to_string())
+            let builder = HexClient::builder(shared.target.base_url.clone(), token.clone())
+                .rate_limits(shared.target.rate_limits.clone());
+            match &shared.target.rate_store {
+                Some(store) => builder.rate_store(store.clone()),
+                None => builder,
+            }
+            .build()
+            .map_err(|error| error.to_string())
         });
         built.as_ref().map_err(|problem| {
             ToolError::not_configured(format!("the Hex API settings are unusable: {problem}"))
@@ -195,6 +201,7 @@ pub fn test_context(limits: Limits) -> ToolContext {
             token: None,
             problem: None,
             rate_limits: RateLimits::default(),
+            rate_store: None,
         },
         limits,
     )

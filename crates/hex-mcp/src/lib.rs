@@ -16,6 +16,7 @@ pub mod instructions;
 pub mod metrics;
 pub mod output;
 pub mod pacing;
+pub mod rate_store;
 pub mod registry;
 pub mod schema;
 pub mod server;

@@ -62,6 +62,10 @@ pub fn call(args: &CallArgs) -> u8 {
                 Err(message) => return fail(exit::USAGE, message),
             }
         };
+        let target = match super::with_rate_store(target, &args.rate_store).await {
+            Ok(target) => target,
+            Err(message) => return fail(exit::FAILED, message),
+        };
         let context = match super::context(target, &args.files) {
             Ok(context) => context,
             Err(message) => return fail(exit::USAGE, message),

@@ -7,7 +7,7 @@ use hex_client::{RateLimits, SecretString};
 use hex_sandbox::RunningSandbox;
 
 use crate::{
-    cli::{Cli, Command, ConnectionArgs, FileArgs, SelectionArgs},
+    cli::{Cli, Command, ConnectionArgs, FileArgs, RateStoreArgs, SelectionArgs},
     config::{self, Overrides, Settings},
     context::{HexTarget, Limits, ToolContext},
     registry::{Registry, Selection, parse_toolsets},
@@ -145,6 +145,7 @@ pub fn target(settings: &Settings) -> HexTarget {
         token: settings.api_key.as_ref().map(|(key, _)| key.clone()),
         problem,
         rate_limits: RateLimits::default(),
+        rate_store: None,
     }
 }
 
@@ -161,6 +162,7 @@ pub async fn embedded_sandbox() -> Result<(RunningSandbox, HexTarget), String> {
         token: Some(SecretString::from(sandbox.token().to_string())),
         problem: None,
         rate_limits: RateLimits::default(),
+        rate_store: None,
     };
     Ok((sandbox, target))
 }
@@ -188,6 +190,16 @@ pub fn selection(args: &SelectionArgs, registry: &Registry) -> Result<Selection,
 
 pub fn registry() -> Arc<Registry> {
     Arc::new(tools::registry())
+}
+
+/// The target with the shared pacing store of `--rate-store`, connected now: a store asked for
+/// but unreachable is an error, so the server does not start pacing alone.
+pub async fn with_rate_store(
+    mut target: HexTarget,
+    args: &RateStoreArgs,
+) -> Result<HexTarget, String> {
+    target.rate_store = crate::rate_store::connect(args.rate_store.as_ref()).await?;
+    Ok(target)
 }
 
 /// The tools' context: the target with its pacing (`HEX_MCP_RATE_LIMITS`), limits from the
