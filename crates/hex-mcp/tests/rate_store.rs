@@ -70,7 +70,11 @@ struct Replica {
 }
 
 async fn replica(sandbox: &RunningSandbox, extra: &[&str]) -> Replica {
-    let mut child = replica_command(sandbox, extra).spawn().unwrap();
+    replica_from(replica_command(sandbox, extra)).await
+}
+
+async fn replica_from(mut command: tokio::process::Command) -> Replica {
+    let mut child = command.spawn().unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let url = tokio::time::timeout(Duration::from_secs(20), async {
         while let Some(line) = lines.next_line().await.unwrap() {
@@ -208,4 +212,38 @@ async fn an_unreachable_store_refuses_start_up_without_showing_the_password() {
             "{stderr}"
         );
     }
+}
+
+/// With the store, a confirmation token is spent for every replica: redeemed on one, it is
+/// refused on the other, before anything reaches Hex.
+#[tokio::test]
+async fn a_token_redeemed_on_one_replica_is_spent_on_all() {
+    let redis = RedisServer::start();
+    let sandbox = common::sandbox().await;
+    let url = redis.url();
+    let extra = ["--rate-store", url.as_str(), "--stateless"];
+    let start = |sandbox| {
+        let mut command = replica_command(sandbox, &extra);
+        command.env(
+            "HEX_MCP_CONFIRM_KEY",
+            "shared-confirm-key-0123456789abcdef01234567",
+        );
+        command
+    };
+    let (a, b) = tokio::join!(replica_from(start(&sandbox)), replica_from(start(&sandbox)));
+    // One token, redeemed on a, replayed on b.
+    let group = sandbox.state().group_ids()[0].clone();
+    let call = |replica: &Replica, arguments: serde_json::Value| {
+        let params = CallToolRequestParams::new("delete_hex_group")
+            .with_arguments(arguments.as_object().cloned().unwrap());
+        let peer = replica.client.peer().clone();
+        async move { common::answer_of(peer.call_tool(params).await.unwrap()) }
+    };
+    let preview = call(&a, json!({"group_id": group})).await.ok();
+    let confirmed = json!({"group_id": group, "confirmation_token": preview["confirmationToken"]});
+    assert_eq!(call(&a, confirmed.clone()).await.ok()["deleted"], true);
+    let replayed = call(&b, confirmed).await.err();
+    let message = replayed["message"].as_str().unwrap();
+    assert!(message.contains("already used"), "{message}");
+    assert_eq!(sandbox.count_requests("DELETE", "/v1/groups/*"), 1);
 }

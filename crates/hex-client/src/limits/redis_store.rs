@@ -28,6 +28,9 @@ const RESERVE_SCRIPT: &str = include_str!("reserve.lua");
 /// Every key of the store starts with this, so an operator can find (or flush) them.
 const KEY_PREFIX: &str = "hex-mcp:rate:";
 
+/// The keys of [`RateStore::claim_once`].
+const ONCE_PREFIX: &str = "hex-mcp:once:";
+
 /// How long [`RateStore::connect`] may take: enough for a Redis across a network, short enough
 /// that a wrong URL fails start-up quickly.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
@@ -116,6 +119,30 @@ impl RateStore {
     /// The store's URL with its password masked.
     pub fn shown_url(&self) -> &str {
         &self.inner.shown
+    }
+
+    /// Marks `what` as done, for `ttl`, across every replica sharing the store: `Ok(true)` the
+    /// first time, `Ok(false)` ever after (until it expires). Replicas use it for the things that
+    /// must happen once, such as redeeming a confirmation token. An error (Redis down or slow)
+    /// is the caller's to weigh; its text never holds the URL's password.
+    pub async fn claim_once(&self, what: &str, ttl: Duration) -> Result<bool, String> {
+        let inner = &self.inner;
+        let key = format!("{ONCE_PREFIX}{what}");
+        let ttl_ms = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let mut command = redis::cmd("SET");
+        command.arg(&key).arg(1).arg("NX").arg("PX").arg(ttl_ms);
+        let mut connection = inner.connection.clone();
+        let answer = tokio::time::timeout(
+            CALL_TIMEOUT,
+            command.query_async::<Option<String>>(&mut connection),
+        )
+        .await;
+        match answer {
+            Err(_) => Err(format!("no answer within {} ms", CALL_TIMEOUT.as_millis())),
+            Ok(Err(error)) => Err(scrub(&error.to_string(), inner.password.as_ref())),
+            // SET … NX answers OK when it set the key and nil when the key was there.
+            Ok(Ok(set)) => Ok(set.is_some()),
+        }
     }
 
     /// The store as one account (base URL and token) uses it: its own keys.

@@ -59,6 +59,7 @@ pub fn run(args: &RunArgs) -> u8 {
             Ok(target) => target,
             Err(message) => return fail(exit::FAILED, message),
         };
+        let shared_store = target.rate_store.clone();
         let context = match super::context(target, &args.files) {
             Ok(context) => context,
             Err(message) => return fail(exit::USAGE, message),
@@ -69,7 +70,7 @@ pub fn run(args: &RunArgs) -> u8 {
                 call_timeout: Some(options.request_timeout),
                 tasks: !options.stateless,
             });
-        let gate = Gate::new(!args.no_confirm, key);
+        let gate = Gate::new(!args.no_confirm, key).spend_in(shared_store);
         let server = HexServer::new(registry, selection, context, gate, serving);
         let served = match http {
             None => transport::stdio::serve(server).await,

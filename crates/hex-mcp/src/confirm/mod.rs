@@ -22,7 +22,8 @@ use crate::{
 };
 
 use ask::Channel;
-pub use token::{ConfirmKey, ENV_CONFIRM_KEY, TOKEN_LIFETIME, Tokens};
+use hex_client::RateStore;
+pub use token::{ConfirmKey, ENV_CONFIRM_KEY, Rejection, TOKEN_LIFETIME, Tokens};
 
 /// One `tools/call`: the tool, its arguments, and any confirmation the caller sent with them.
 pub struct Call {
@@ -70,6 +71,8 @@ pub struct Gate {
     /// `--no-confirm` turns it off.
     enabled: bool,
     tokens: Tokens,
+    /// The Redis replicas share (`--rate-store`): a redeemed token is spent for all of them.
+    shared: Option<RateStore>,
 }
 
 impl Gate {
@@ -77,7 +80,15 @@ impl Gate {
         Gate {
             enabled,
             tokens: Tokens::new(key),
+            shared: None,
         }
+    }
+
+    /// Spends redeemed tokens in the store every replica shares too, so that a token works
+    /// once across all of them rather than once per replica.
+    pub fn spend_in(mut self, store: Option<RateStore>) -> Gate {
+        self.shared = store;
+        self
     }
 
     /// Whether risky changes are confirmed at all (not `--no-confirm`).
@@ -107,10 +118,13 @@ impl Gate {
                 "Call {} again without {CONFIRMATION_TOKEN} to get a new preview",
                 call.name
             );
-            return self.redeem(call, token, &again);
+            return self.redeem(call, token, &again).await;
         }
         if let Some(state) = &call.request_state {
-            return match self.redeem(call, state, "Call it again to be asked again") {
+            return match self
+                .redeem(call, state, "Call it again to be asked again")
+                .await
+            {
                 Verdict::Proceed => {
                     refusal_or_proceed(ask::input_answer(call.input_responses.as_ref()))
                 }
@@ -136,13 +150,39 @@ impl Gate {
         }
     }
 
-    fn redeem(&self, call: &Call, token: &str, again: &str) -> Verdict {
-        match self.tokens.redeem(token, &call.name, &call.arguments) {
+    async fn redeem(&self, call: &Call, token: &str, again: &str) -> Verdict {
+        let redeemed = match self.tokens.redeem(token, &call.name, &call.arguments) {
+            Ok(()) => self.spend_shared(token).await,
+            Err(rejection) => Err(rejection),
+        };
+        match redeemed {
             Ok(()) => Verdict::Proceed,
             Err(rejection) => refused(format!(
                 "{}; nothing was changed. {again}",
                 rejection.explain()
             )),
+        }
+    }
+
+    /// Spends a token this replica accepted in the shared store too. If the store cannot say,
+    /// the replica's own memory stands (as pacing falls back to it): refusing every
+    /// confirmation while Redis restarts would help no one.
+    async fn spend_shared(&self, token: &str) -> Result<(), Rejection> {
+        let (Some(store), Some((nonce, left))) = (&self.shared, Tokens::nonce_of(token)) else {
+            return Ok(());
+        };
+        match store.claim_once(&format!("confirm:{nonce}"), left).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Rejection::Used),
+            Err(error) => {
+                tracing::warn!(
+                    store = %store.shown_url(),
+                    %error,
+                    "the shared store could not record a confirmation token as spent; it is \
+                     spent on this replica only"
+                );
+                Ok(())
+            }
         }
     }
 

@@ -169,6 +169,13 @@ impl Tokens {
         fresh
     }
 
+    /// A token's nonce and how long until it expires, to mark it spent elsewhere too.
+    pub fn nonce_of(token: &str) -> Option<(String, Duration)> {
+        let parts = Parts::parse(token.trim())?;
+        let left = parts.expires.saturating_sub(now());
+        Some((parts.nonce.to_string(), Duration::from_secs(left.max(1))))
+    }
+
     /// A random nonce that carries its own short tag, so a redemption can tell a nonce this key
     /// made from a made-up one before remembering it.
     fn nonce(&self, expires: u64) -> String {
