@@ -18,7 +18,7 @@ use crate::{
     http_server::HttpServerProcess,
     proc::CpuTotals,
     report::{Check, Section, Table, cells, code, with_range},
-    sandbox::SandboxProcess,
+    sandbox::{SandboxProcess, TOKEN},
     session::ServerSpec,
     stats::{Summary, percentile},
 };
@@ -67,42 +67,124 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         .enable_all()
         .build()
         .map_err(|error| BenchError::new(format!("cannot start a tokio runtime: {error}")))?;
-    let eras = [Era::Session, Era::Stateless];
+    // The session era first: the targets and the headline are its figures.
+    let targets = [
+        Target::Mcp(Era::Session),
+        Target::Mcp(Era::Stateless),
+        Target::Sandbox,
+    ];
     let runs = runtime.block_on(async {
         let server = HttpServerProcess::start(&spec).await?;
         let project = first_project(&server.mcp_url()).await?;
-        let mut runs: Vec<Vec<Run>> = vec![Vec::new(); eras.len()];
+        let urls = Urls {
+            mcp: server.mcp_url(),
+            sandbox: sandbox.base_url.clone(),
+        };
+        let mut runs: Vec<Vec<Run>> = vec![Vec::new(); targets.len()];
         let rounds = bench.runs(5, 1);
-        // Alternate the eras, run by run, so a noisy moment does not fall on one of them only.
+        // Alternate the targets, run by run, so a noisy moment does not fall on one of them only.
         for round in 1..=rounds {
-            for (era, kept) in eras.iter().zip(runs.iter_mut()) {
+            for (target, kept) in targets.iter().zip(runs.iter_mut()) {
                 progress(format!(
                     "http: {} run {round}/{rounds} ({CLIENTS} clients × {CALLS} calls)",
-                    era_name(*era)
+                    target_name(*target)
                 ));
-                let run =
-                    tokio::time::timeout(RUN_LIMIT, one_run(&server, &sandbox, *era, &project))
-                        .await
-                        .map_err(|_| {
-                            BenchError::new(format!(
-                                "a run took more than {} s; the server's stderr: {}",
-                                RUN_LIMIT.as_secs(),
-                                server.stderr_tail()
-                            ))
-                        })??;
+                let run = tokio::time::timeout(
+                    RUN_LIMIT,
+                    one_run(&server, &sandbox, &urls, *target, &project),
+                )
+                .await
+                .map_err(|_| {
+                    BenchError::new(format!(
+                        "a run took more than {} s; the server's stderr: {}",
+                        RUN_LIMIT.as_secs(),
+                        server.stderr_tail()
+                    ))
+                })??;
                 kept.push(run);
             }
         }
         Ok::<_, BenchError>(runs)
     })?;
-    report(&spec, &sandbox, &eras, &runs)
+    report(&spec, &sandbox, &targets, &runs)
 }
 
-fn era_name(era: Era) -> String {
-    match era {
-        Era::Session => format!("{} sessions", era.version()),
-        Era::Stateless => format!("{} stateless", era.version()),
+/// What the clients call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// Our server's `get_hex_project`.
+    Mcp(Era),
+    /// The sandbox's `GET /projects/{id}` with no MCP server between: the same load's floor on
+    /// this machine, and the driver's own cost per HTTP call.
+    Sandbox,
+}
+
+fn target_name(target: Target) -> String {
+    match target {
+        Target::Mcp(era @ Era::Session) => format!("{} sessions", era.version()),
+        Target::Mcp(era @ Era::Stateless) => format!("{} stateless", era.version()),
+        Target::Sandbox => "sandbox alone (REST, no MCP server)".into(),
     }
+}
+
+/// One client's connection to its target.
+enum Caller {
+    Mcp(McpHttpClient),
+    Rest { http: reqwest::Client, url: String },
+}
+
+impl Caller {
+    async fn connect(target: Target, urls: &Urls, project: &str) -> Result<Caller, BenchError> {
+        match target {
+            Target::Mcp(era) => {
+                let mut client = McpHttpClient::new(&urls.mcp, era)?;
+                client.initialize().await?;
+                Ok(Caller::Mcp(client))
+            }
+            Target::Sandbox => Ok(Caller::Rest {
+                http: crate::http_mcp::http_client()?,
+                url: format!("{}/projects/{project}", urls.sandbox),
+            }),
+        }
+    }
+
+    /// One `get_hex_project` (or its REST equivalent); why it counts as an error, if it does.
+    async fn call(&mut self, arguments: &Value, project: &str) -> Option<String> {
+        match self {
+            Caller::Mcp(client) => failure(
+                client.call_tool("get_hex_project", arguments.clone()).await,
+                project,
+            ),
+            Caller::Rest { http, url } => {
+                let reply = http.get(url.as_str()).bearer_auth(TOKEN).send().await;
+                let body = match reply {
+                    Ok(response) if response.status().is_success() => response.bytes().await,
+                    Ok(response) => return Some(format!("HTTP {}", response.status())),
+                    Err(error) => return Some(error.to_string()),
+                };
+                let project_json = body
+                    .ok()
+                    .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+                let id = project_json.as_ref().and_then(|json| json.get("id"));
+                (id.and_then(Value::as_str) != Some(project))
+                    .then(|| format!("answered project {id:?}, not {project}"))
+            }
+        }
+    }
+
+    async fn close(self) {
+        if let Caller::Mcp(client) = self {
+            client.close().await;
+        }
+    }
+}
+
+/// Where the clients send their requests.
+struct Urls {
+    /// `http://127.0.0.1:PORT/mcp`.
+    mcp: String,
+    /// `http://127.0.0.1:PORT/api/v1`.
+    sandbox: String,
 }
 
 /// One existing project's id, from one `list_hex_projects` call.
@@ -128,16 +210,21 @@ async fn first_project(url: &str) -> Result<String, BenchError> {
 async fn one_run(
     server: &HttpServerProcess,
     sandbox: &SandboxProcess,
-    era: Era,
+    urls: &Urls,
+    target: Target,
     project: &str,
 ) -> Result<Run, BenchError> {
     // Every client and this task meet here once set up and warmed up: the clock starts for all.
     let start_line = Arc::new(Barrier::new(CLIENTS + 1));
+    let urls = Arc::new(Urls {
+        mcp: urls.mcp.clone(),
+        sandbox: urls.sandbox.clone(),
+    });
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|_| {
             tokio::spawn(client(
-                server.mcp_url(),
-                era,
+                Arc::clone(&urls),
+                target,
                 project.to_string(),
                 Arc::clone(&start_line),
             ))
@@ -186,20 +273,16 @@ async fn one_run(
 /// One client: connect (and initialize, in the session era), warm up, wait for the others,
 /// then its timed calls.
 async fn client(
-    url: String,
-    era: Era,
+    urls: Arc<Urls>,
+    target: Target,
     project: String,
     start_line: Arc<Barrier>,
 ) -> Result<ClientRun, BenchError> {
     let arguments = json!({"project_id": project});
     let set_up = async {
-        let mut client = McpHttpClient::new(&url, era)?;
-        client.initialize().await?;
+        let mut client = Caller::connect(target, &urls, &project).await?;
         for _ in 0..WARM_UP {
-            if let Some(why) = failure(
-                client.call_tool("get_hex_project", arguments.clone()).await,
-                &project,
-            ) {
+            if let Some(why) = client.call(&arguments, &project).await {
                 return Err(BenchError::new(format!("a warm-up call failed: {why}")));
             }
         }
@@ -217,9 +300,9 @@ async fn client(
     };
     for _ in 0..CALLS {
         let sent = Instant::now();
-        let reply = client.call_tool("get_hex_project", arguments.clone()).await;
+        let failed = client.call(&arguments, &project).await;
         run.latencies.push(ms(sent.elapsed()));
-        if let Some(why) = failure(reply, &project) {
+        if let Some(why) = failed {
             run.errors += 1;
             run.first_error.get_or_insert(why);
         }
@@ -255,7 +338,7 @@ fn cpu(server: &HttpServerProcess, sandbox: &SandboxProcess) -> Result<[f64; 3],
 fn report(
     spec: &ServerSpec,
     sandbox: &SandboxProcess,
-    eras: &[Era],
+    targets: &[Target],
     runs: &[Vec<Run>],
 ) -> Result<Outcome, BenchError> {
     let mut section = Section::new("8. HTTP load (32 concurrent clients, `get_hex_project`)");
@@ -263,6 +346,8 @@ fn report(
         "{} --transport http --bind 127.0.0.1:PORT",
         spec.command_line()
     );
+    let rest =
+        format!("GET http://127.0.0.1:PORT/api/v1/projects/ID (Authorization: Bearer {TOKEN})");
     section.intro.push(format!(
         "{CLIENTS} MCP clients over Streamable HTTP at `/mcp`, each on its own keep-alive \
          connection, each making {CALLS} `get_hex_project` calls (one project) one after another, \
@@ -273,7 +358,9 @@ fn report(
          sending a request to having parsed its reply (SSE or JSON); p50/p99 over every timed \
          call of a run. Calls/s: all timed calls over the time until the last client finished. \
          Errors: JSON-RPC errors, tool errors, replies naming another project, HTTP and \
-         transport failures (10 s limit per request). The driver (raw JSON-RPC through reqwest, \
+         transport failures (10 s limit per request). The last rows send the same load straight \
+         to the sandbox's REST API, with no MCP server between: what this machine, the sandbox \
+         and the driver allow at best. The driver (raw JSON-RPC through reqwest, \
          one tokio thread), the server and the sandbox share the machine's two cores; their CPU \
          per call shows where the time goes.",
         code(&sandbox.command_line()),
@@ -289,7 +376,7 @@ fn report(
         "Command",
     ]);
     let mut figures = Vec::new();
-    for (era, runs) in eras.iter().zip(runs) {
+    for (target, runs) in targets.iter().zip(runs) {
         let summary = |pick: fn(&Run) -> f64| {
             let values: Vec<f64> = runs.iter().map(pick).collect();
             Summary::of(&values).ok_or_else(|| BenchError::new("no HTTP load runs"))
@@ -319,25 +406,29 @@ fn report(
                 1,
             ),
         ] {
-            let mut row = vec![era_name(*era), measure.to_string()];
+            let mut row = vec![target_name(*target), measure.to_string()];
             row.extend(cells(value, decimals));
             row.push(format!("{} × {}", value.runs, CLIENTS * CALLS));
             row.push(errors.to_string());
-            row.push(code(&command));
+            row.push(code(match target {
+                Target::Mcp(_) => &command,
+                Target::Sandbox => &rest,
+            }));
             table.row(row);
         }
         if let Some(first) = runs.iter().find_map(|run| run.first_error.clone()) {
             section.notes.push(format!(
                 "{}: {errors} error(s); the first: {}",
-                era_name(*era),
+                target_name(*target),
                 first.replace('|', "\\|")
             ));
         }
-        figures.push((*era, rate, p50, p99, errors));
+        figures.push((*target, rate, p50, p99, errors));
     }
     section.tables.push(table);
     let mut outcome = Outcome::new(section);
-    let Some(&(_, rate, p50, p99, errors)) = figures.first() else {
+    let find = |wanted: Target| figures.iter().find(|figure| figure.0 == wanted);
+    let Some(&(_, rate, p50, p99, errors)) = find(Target::Mcp(Era::Session)) else {
         return Err(BenchError::new("no HTTP load results"));
     };
     outcome.check(Check::new(
@@ -358,7 +449,7 @@ fn report(
         p50.median,
         with_range(p99, "ms", 2)
     );
-    if let Some(&(_, rate, _, p99, errors)) = figures.get(1) {
+    if let Some(&(_, rate, _, p99, errors)) = find(Target::Mcp(Era::Stateless)) {
         figure.push_str(&format!(
             "; 2026-07-28 stateless {:.0} calls/s, p99 {:.2} ms, {errors} errors",
             rate.median, p99.median
