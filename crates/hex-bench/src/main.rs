@@ -4,6 +4,8 @@
 
 mod error;
 mod facts;
+mod http_mcp;
+mod http_server;
 mod measure;
 mod proc;
 mod quiet;
@@ -56,7 +58,7 @@ struct Args {
     /// Scratch space (clean build, logs).
     #[arg(long, default_value = "bench/.work")]
     work: PathBuf,
-    /// Only these measurements (startup, context, throughput, memory, scale, bulk, binary).
+    /// Only these measurements (startup, context, throughput, memory, scale, bulk, binary, http).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fewer runs, to try the harness out (never for committed results).
@@ -112,6 +114,12 @@ const MEASUREMENTS: &[(&str, &str, Measure, &[&str])] = &[
         measure::bulk::TARGETS,
     ),
     ("binary", "7. Binary", measure::binary::measure, &[]),
+    (
+        "http",
+        "8. HTTP load",
+        measure::http_load::measure,
+        measure::http_load::TARGETS,
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -134,7 +142,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
     if !unknown.is_empty() {
         return Err(BenchError::new(format!(
             "unknown measurement(s) {unknown:?}; known: startup, context, throughput, memory, \
-             scale, bulk, binary"
+             scale, bulk, binary, http"
         )));
     }
     std::fs::create_dir_all(&args.work).map_err(|error| {

@@ -13,6 +13,7 @@ use crate::{
 pub mod binary;
 pub mod bulk;
 pub mod context;
+pub mod http_load;
 pub mod memory;
 pub mod scale;
 pub mod startup;
