@@ -77,6 +77,7 @@ struct Served {
 }
 
 const TOKEN: &str = "inbound-token-5f0c2a9e41d8b7c3";
+const CONFIRM_KEY: &str = "confirm-key-9d41c7e2a8b3f6051e7d2c9a4b8f3e61";
 
 /// `hex-mcp run --sandbox --transport http --bind BIND EXTRA…`, with no inbound token from the
 /// test's own environment.
@@ -205,8 +206,12 @@ async fn allow_unauthenticated_serves_and_says_so_loudly() {
 async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
     let served = serve(
         "0.0.0.0:0",
-        &[("HEX_MCP_HTTP_TOKEN", TOKEN), ("HEX_MCP_LOG", "trace")],
-        &[],
+        &[
+            ("HEX_MCP_HTTP_TOKEN", TOKEN),
+            ("HEX_MCP_CONFIRM_KEY", CONFIRM_KEY),
+            ("HEX_MCP_LOG", "trace"),
+        ],
+        &["--stateless"],
     )
     .await;
     let mcp = served.loopback("/mcp");
@@ -307,6 +312,10 @@ async fn with_a_token_every_mcp_request_needs_it_and_healthz_does_not() {
     let (stdout, stderr) = served.stop().await;
     assert!(stdout.is_empty());
     assert!(!stderr.contains(TOKEN), "the inbound token is in the log");
+    assert!(
+        !stderr.contains(CONFIRM_KEY),
+        "the confirmation key is in the log"
+    );
     assert!(stderr.contains("refused an HTTP request"), "{stderr}");
     // The request log: one line per tool call, without its arguments.
     let call = stderr

@@ -13,6 +13,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
     routing::get,
+    serve::ListenerExt,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use rmcp::transport::streamable_http_server::{
@@ -194,6 +195,13 @@ pub async fn serve(server: HexServer, options: HttpOptions) -> Result<(), String
             get(move |query: Query<ReadyQuery>| readyz(ready.clone(), query)),
         );
     let stopping = CancellationToken::new();
+    // Replies go out as soon as they are written: an event-stream reply is several small writes,
+    // which Nagle's algorithm would hold back until the client's delayed ACK (tens of ms each).
+    let listener = listener.tap_io(|connection| {
+        if let Err(error) = connection.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+        }
+    });
     let serving = axum::serve(listener, router).with_graceful_shutdown({
         let stopping = stopping.clone();
         async move {
