@@ -740,3 +740,27 @@ async fn public_access_asks_first() {
     );
     session.finish().await;
 }
+
+/// Whatever the log filter, even `rmcp=trace`, the SDK's own logging of whole messages never
+/// brings a literal password from a tool's arguments to stderr.
+#[tokio::test]
+async fn no_log_filter_lets_a_literal_password_reach_stderr() {
+    let sandbox = sandbox().await;
+    let password = secret("literal-password");
+    let session = Launch::against(&sandbox)
+        .env("HEX_MCP_LOG", "trace,rmcp=trace")
+        .start()
+        .await;
+    let made = session
+        .call(
+            "create_hex_data_connection",
+            json!({"name": "Traced DB", "connection_type": "postgres", "connection_details": postgres(json!(password))}),
+        )
+        .await
+        .ok();
+    assert!(made["id"].is_string(), "{made}");
+    let (stdout, stderr) = session.finish().await;
+    assert!(stderr.contains("TRACE"), "trace logging is on: {stderr}");
+    assert!(!stderr.contains(&password), "the password is on stderr");
+    assert!(!stdout.contains(&password), "the password is in a reply");
+}

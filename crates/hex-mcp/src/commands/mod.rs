@@ -40,25 +40,23 @@ pub mod exit {
 
 /// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter, else `default`.
 pub fn init_logging(default: &str) {
-    let mut filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
+    use tracing_subscriber::{
+        Layer, filter::filter_fn, layer::SubscriberExt, util::SubscriberInitExt,
+    };
+
+    let filter = tracing_subscriber::EnvFilter::try_from_env("HEX_MCP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    // At debug, rmcp logs every request whole, tool arguments included, and those may hold a
-    // data-connection password. Keep rmcp at info unless HEX_MCP_LOG names it explicitly.
-    let named = std::env::var("HEX_MCP_LOG").is_ok_and(|spec| spec.contains("rmcp"));
-    let verbose = filter
-        .max_level_hint()
-        .is_some_and(|level| level > tracing_subscriber::filter::LevelFilter::INFO);
-    if verbose
-        && !named
-        && let Ok(cap) = "rmcp=info".parse()
-    {
-        filter = filter.add_directive(cap);
-    }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // At debug and trace, rmcp logs every message whole, tool arguments included, and those may
+    // hold a data-connection password. No filter lets that through, `rmcp=trace` included.
+    let no_message_bodies = filter_fn(|event| {
+        !(event.target().starts_with("rmcp") && *event.level() > tracing::Level::INFO)
+    });
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(false)
-        .try_init();
+        .with_filter(filter)
+        .with_filter(no_message_bodies);
+    let _ = tracing_subscriber::registry().with(stderr).try_init();
 }
 
 pub fn execute(cli: Cli) -> ExitCode {
