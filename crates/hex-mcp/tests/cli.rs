@@ -486,3 +486,107 @@ async fn call_prints_image_and_resource_blocks_as_attachments() {
     assert_eq!(resource["mimeType"], "application/yaml", "{value}");
     assert!(!resource["text"].as_str().unwrap().is_empty());
 }
+
+/// A command line and its environment.
+type Invocation = (Vec<&'static str>, Vec<(&'static str, String)>);
+
+/// Every subcommand that prints, as a user runs it.
+fn printing_commands(home: &str) -> Vec<Invocation> {
+    let env = vec![("HOME", home.to_string())];
+    vec![
+        (vec!["--version"], vec![]),
+        (
+            vec!["call", "--sandbox", "list_hex_projects", "--json", "{}"],
+            env.clone(),
+        ),
+        (vec!["tools", "--json"], env.clone()),
+        (vec!["tools"], env.clone()),
+        (vec!["tools", "--catalog"], env.clone()),
+        (vec!["show-config"], env.clone()),
+        // No key configured: doctor reports that, on stdout, without the network.
+        (vec!["doctor"], env.clone()),
+    ]
+}
+
+/// Runs `args` with stdout set to `stdout`, and returns the exit code and stderr.
+fn run_with_stdout(
+    args: &[&str],
+    env: &[(&'static str, String)],
+    stdout: Stdio,
+    close_stdout: bool,
+) -> (i32, String) {
+    let mut child = std::process::Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(name, value)| (*name, value.as_str())))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if close_stdout {
+        // The reader goes away before reading everything, as `| head -c 0` does.
+        drop(child.stdout.take());
+    }
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Exit code 7 (README, "From a shell or a pipeline"): stdout could not take the output.
+const EXIT_OUTPUT: i32 = 7;
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let home = home("closed-stdout");
+    for (args, env) in printing_commands(home.to_str().unwrap()) {
+        let (code, stderr) = run_with_stdout(&args, &env, Stdio::piped(), true);
+        assert_eq!(code, EXIT_OUTPUT, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_large_result_read_in_part_ends_the_call_quietly() {
+    use std::io::Read;
+    // More than a pipe buffer (64 KiB), so the command is still writing when the reader stops.
+    let mut child = std::process::Command::new(BIN)
+        .args(["tools", "--json"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut start = [0_u8; 300];
+    stdout.read_exact(&mut start).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_OUTPUT), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_full_disk_is_reported_on_stderr_without_a_panic() {
+    let home = home("dev-full");
+    for (args, env) in printing_commands(home.to_str().unwrap()) {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = run_with_stdout(&args, &env, Stdio::from(full), false);
+        assert_eq!(code, EXIT_OUTPUT, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -19,6 +19,7 @@ pub mod config_cmd;
 pub mod doctor;
 pub mod run;
 pub mod sandbox;
+pub mod stdout;
 pub mod tools_cmd;
 
 /// Exit codes with a meaning a script can rely on.
@@ -36,6 +37,9 @@ pub mod exit {
     pub const WAIT_KILLED: u8 = 5;
     /// The wait ran out while the run or thread was still going.
     pub const WAIT_TIMED_OUT: u8 = 6;
+    /// Stdout could not take the output: the reader closed it (`| head`; quietly), or writing
+    /// failed (`> /dev/full`; said on stderr).
+    pub const OUTPUT: u8 = 7;
 }
 
 /// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter, else `default`.
@@ -63,8 +67,7 @@ pub fn init_logging(default: &str) {
 
 pub fn execute(cli: Cli) -> ExitCode {
     if cli.version {
-        print_version();
-        return ExitCode::SUCCESS;
+        return ExitCode::from(print_version());
     }
     let code = match cli.command {
         None => {
@@ -83,9 +86,10 @@ pub fn execute(cli: Cli) -> ExitCode {
 }
 
 /// `--version` answers on stdout, in the Python hex-mcp's words.
-#[allow(clippy::print_stdout)]
-fn print_version() {
-    println!("hex-mcp version {}", env!("CARGO_PKG_VERSION"));
+fn print_version() -> u8 {
+    let mut out = stdout::Stdout::new();
+    out.line(&format!("hex-mcp version {}", env!("CARGO_PKG_VERSION")));
+    out.finish(exit::OK)
 }
 
 /// A runtime for one command: a single thread is plenty for an IO-bound MCP session and keeps
