@@ -590,3 +590,70 @@ fn a_full_disk_is_reported_on_stderr_without_a_panic() {
         );
     }
 }
+
+/// A port that accepts connections, counts them, and never answers.
+fn silent_port() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Held open, unanswered, until the test ends.
+            open.push(stream);
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test]
+async fn doctor_tries_each_check_once_and_says_what_it_was_checking() {
+    let home = home("doctor-offline");
+    let home = home.to_str().unwrap();
+    // A Hex that accepts and never answers: one attempt, ended by doctor's own timeout.
+    let (port, accepted) = silent_port();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    let env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", &url),
+    ];
+    let out = run(&["doctor"], &env, "").await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(
+        out.stdout
+            .contains("[FAIL] checking your token: Hex did not answer GET /v1/users/me"),
+        "{}",
+        out.stdout
+    );
+
+    // A name that never resolves, and a refused port: reported as not reached, in words.
+    let refused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for url in [
+        "https://nonexistent.invalid/api/v1".to_string(),
+        format!("http://127.0.0.1:{refused}/api/v1"),
+    ] {
+        let env = [
+            ("HOME", home),
+            ("HEX_API_KEY", "key"),
+            ("HEX_API_URL", url.as_str()),
+        ];
+        let out = run(&["doctor"], &env, "").await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout.contains(
+                "[FAIL] checking your token: could not reach Hex to send GET /v1/users/me"
+            ),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("for Me"), "{}", out.stdout);
+    }
+}

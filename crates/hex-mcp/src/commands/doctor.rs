@@ -1,11 +1,18 @@
 //! `hex-mcp doctor`: checks the configuration and the token against Hex, and says how to fix
 //! what is wrong.
 
-use hex_client::{HexClient, HexError, api::projects::ListProjectsParams};
+use std::time::Duration;
+
+use hex_client::{HexClient, HexError, RetryPolicy, api::projects::ListProjectsParams};
 
 use crate::{cli::ConnectionArgs, config};
 
 use super::{exit, fail, stdout::Stdout};
+
+/// How long each check waits for Hex. A person is waiting for a verdict: a Hex that has not
+/// answered in this time is itself the finding, and each check is tried once (retries would
+/// only repeat what it already saw).
+const CHECK_TIMEOUT: Duration = Duration::from_secs(4);
 
 pub fn doctor(args: &ConnectionArgs) -> u8 {
     let settings = match super::settings(args) {
@@ -40,7 +47,12 @@ fn check_all(out: &mut Stdout, settings: &config::Settings) -> u8 {
         true,
         &format!("API key: {} (from {source})", config::mask(key)),
     );
-    let client = match HexClient::builder(settings.api_url.0.clone(), key.clone()).build() {
+    let client = match HexClient::builder(settings.api_url.0.clone(), key.clone())
+        .timeout(CHECK_TIMEOUT)
+        .connect_timeout(CHECK_TIMEOUT)
+        .retry_policy(RetryPolicy::none())
+        .build()
+    {
         Ok(client) => client,
         Err(error) => {
             report(
@@ -83,7 +95,7 @@ async fn check_api(out: &mut Stdout, client: &HexClient) -> bool {
             report(
                 out,
                 false,
-                &format!("token check (GET /users/me): {error}. {}", fix_for(&error)),
+                &format!("checking your token: {error}. {}", fix_for(&error)),
             );
             return false;
         }
@@ -98,7 +110,7 @@ async fn check_api(out: &mut Stdout, client: &HexClient) -> bool {
             report(
                 out,
                 false,
-                &format!("listing projects: {error}. {}", fix_for(&error)),
+                &format!("listing your projects: {error}. {}", fix_for(&error)),
             );
             return false;
         }
