@@ -57,7 +57,7 @@ pub enum HexError {
     },
     /// No answer within the configured total timeout. Never retried automatically: Hex may still
     /// be processing the request.
-    #[error("Hex did not answer {} within {} s (request timed out; Hex may still process it: raise the timeout, and check before repeating a call that creates something)", request_of(operation), timeout.as_secs_f64())]
+    #[error("Hex did not answer {} within {} s (request timed out; Hex may still process it: check before repeating a call that creates something)", request_of(operation), timeout.as_secs_f64())]
     Timeout {
         /// Hex's operation name, e.g. `GetRunStatus`.
         operation: &'static str,

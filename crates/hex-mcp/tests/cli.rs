@@ -657,3 +657,76 @@ async fn doctor_tries_each_check_once_and_says_what_it_was_checking() {
         assert!(!out.stdout.contains("for Me"), "{}", out.stdout);
     }
 }
+
+#[tokio::test]
+async fn the_hex_timeout_is_a_setting_and_the_timeout_error_names_it() {
+    let home = home("hex-timeout");
+    let home = home.to_str().unwrap();
+    let (port, accepted) = silent_port();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    let env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", url.as_str()),
+    ];
+
+    // A tool call that times out says which setting allows longer.
+    let out = run(
+        &[
+            "call",
+            "list_hex_projects",
+            "--json",
+            "{}",
+            "--hex-timeout",
+            "1",
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("within 1 s"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("--hex-timeout SECONDS or HEX_MCP_HEX_TIMEOUT"),
+        "{}",
+        out.stdout
+    );
+    // Not repeated: Hex may still be processing it.
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // doctor takes the operator's timeout when one is given.
+    let with_env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", url.as_str()),
+        ("HEX_MCP_HEX_TIMEOUT", "1"),
+    ];
+    let out = run(&["doctor"], &with_env, "").await;
+    assert!(out.stdout.contains("within 1 s"), "{}", out.stdout);
+    let out = run(&["show-config"], &with_env, "").await;
+    assert!(
+        out.stdout
+            .contains("Hex request timeout: 1 s (from environment variable HEX_MCP_HEX_TIMEOUT)"),
+        "{}",
+        out.stdout
+    );
+
+    // Out of range, from either source: a usage error saying the range.
+    let bad = [("HOME", home), ("HEX_MCP_HEX_TIMEOUT", "0")];
+    let out = run(&["show-config"], &bad, "").await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("HEX_MCP_HEX_TIMEOUT must be a whole number of seconds, 1–3600"),
+        "{}",
+        out.stderr
+    );
+    let out = run(
+        &["show-config", "--hex-timeout", "5000"],
+        &[("HOME", home)],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}

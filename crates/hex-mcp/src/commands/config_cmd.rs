@@ -54,6 +54,11 @@ pub fn show(args: &ConnectionArgs) -> u8 {
         settings.api_url.0, settings.api_url.1
     ));
     out.line(&format!(
+        "Hex request timeout: {} s (from {})",
+        settings.hex_timeout.0.as_secs(),
+        settings.hex_timeout.1
+    ));
+    out.line(&format!(
         "Precedence: flags > {} / {} > config file > default",
         config::ENV_API_KEY,
         config::ENV_API_URL

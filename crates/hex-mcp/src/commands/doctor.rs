@@ -14,6 +14,14 @@ use super::{exit, fail, stdout::Stdout};
 /// only repeat what it already saw).
 const CHECK_TIMEOUT: Duration = Duration::from_secs(4);
 
+/// [`CHECK_TIMEOUT`], unless the operator chose a timeout (`--hex-timeout`): then theirs.
+fn check_timeout(settings: &config::Settings) -> Duration {
+    match settings.hex_timeout {
+        (_, config::Source::Default) => CHECK_TIMEOUT,
+        (chosen, _) => chosen,
+    }
+}
+
 pub fn doctor(args: &ConnectionArgs) -> u8 {
     let settings = match super::settings(args) {
         Ok(settings) => settings,
@@ -48,8 +56,8 @@ fn check_all(out: &mut Stdout, settings: &config::Settings) -> u8 {
         &format!("API key: {} (from {source})", config::mask(key)),
     );
     let client = match HexClient::builder(settings.api_url.0.clone(), key.clone())
-        .timeout(CHECK_TIMEOUT)
-        .connect_timeout(CHECK_TIMEOUT)
+        .timeout(check_timeout(settings))
+        .connect_timeout(check_timeout(settings))
         .retry_policy(RetryPolicy::none())
         .build()
     {

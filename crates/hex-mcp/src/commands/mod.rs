@@ -129,7 +129,10 @@ pub fn settings(connection: &ConnectionArgs) -> Result<Settings, String> {
         api_key: connection.api_key.as_deref().map(read_key).transpose()?,
         api_url: connection.api_url.clone(),
     };
-    Ok(config::resolve(&overrides, |name| std::env::var(name).ok()))
+    let env = |name: &str| std::env::var(name).ok();
+    let mut settings = config::resolve(&overrides, env);
+    settings.hex_timeout = config::hex_timeout(connection.hex_timeout, env)?;
+    Ok(settings)
 }
 
 /// Where tools send requests: the configured Hex, or the embedded sandbox.
@@ -147,6 +150,7 @@ pub fn target(settings: &Settings) -> HexTarget {
     HexTarget {
         base_url: settings.api_url.0.clone(),
         token: settings.api_key.as_ref().map(|(key, _)| key.clone()),
+        timeout: settings.hex_timeout.0,
         problem,
         rate_limits: RateLimits::default(),
         rate_store: None,
@@ -164,6 +168,7 @@ pub async fn embedded_sandbox() -> Result<(RunningSandbox, HexTarget), String> {
     let target = HexTarget {
         base_url: sandbox.base_url(),
         token: Some(SecretString::from(sandbox.token().to_string())),
+        timeout: config::DEFAULT_HEX_TIMEOUT,
         problem: None,
         rate_limits: RateLimits::default(),
         rate_store: None,
