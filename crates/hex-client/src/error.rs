@@ -57,7 +57,7 @@ pub enum HexError {
     },
     /// No answer within the configured total timeout. Never retried automatically: Hex may still
     /// be processing the request.
-    #[error("Hex did not answer {operation} within {} s (request timed out; Hex may still process it: raise the timeout, and check before repeating a call that creates something)", timeout.as_secs_f64())]
+    #[error("Hex did not answer {} within {} s (request timed out; Hex may still process it: check before repeating a call that creates something)", request_of(operation), timeout.as_secs_f64())]
     Timeout {
         /// Hex's operation name, e.g. `GetRunStatus`.
         operation: &'static str,
@@ -259,13 +259,23 @@ impl HexError {
 /// Says whether the request never left (connect, DNS and TLS failures) or may have been received,
 /// which matters for calls that create something: those are never repeated automatically.
 fn network_message(operation: &str, detail: &str, source: &reqwest::Error) -> String {
+    let request = request_of(operation);
     if source.is_connect() {
-        format!("could not reach Hex for {operation}: {detail}")
+        format!("could not reach Hex to send {request}: {detail}")
     } else {
         format!(
-            "the connection to Hex broke during {operation}; Hex may have received the request, so check before repeating a call that creates something: {detail}"
+            "the connection to Hex broke during {request}; Hex may have received the request, so check before repeating a call that creates something: {detail}"
         )
     }
+}
+
+/// The request a person recognises (`GET /v1/users/me`) for an operationId (`Me`), which
+/// means nothing outside Hex's API description.
+fn request_of(operation: &str) -> String {
+    crate::Operation::from_name(operation).map_or_else(
+        || operation.to_string(),
+        |op| format!("{} {}", op.method(), op.path()),
+    )
 }
 
 fn status_text(status: u16) -> &'static str {

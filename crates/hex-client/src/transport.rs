@@ -312,17 +312,21 @@ fn log_exchange(op: &Op, attempt: u32, status: Option<u16>, elapsed_ms: u128) {
     );
 }
 
-/// Retry on what says "try again": Hex's 429, 502/503/504, and connection trouble. Never on client
-/// pacing refusals (waiting is the caller's choice) or timeouts (the request may still be running).
+/// Retry on what says "try again": Hex's 429, 502/503/504, a connection that broke or a connect
+/// that timed out. Never on client pacing refusals (waiting is the caller's choice), timeouts (the
+/// request may still be running), or a connection that could not be made for a reason a second
+/// later will not change: a name that does not resolve, a refused port, a TLS or certificate
+/// failure. Retrying those only made the caller wait seconds for the same answer.
 fn worth_retrying(err: &HexError) -> bool {
-    matches!(
-        err,
+    match err {
         HexError::RateLimited {
             source: RateLimitSource::Server,
             ..
-        } | HexError::Unavailable { .. }
-            | HexError::Network { .. }
-    )
+        }
+        | HexError::Unavailable { .. } => true,
+        HexError::Network { source, .. } => !source.is_connect() || source.is_timeout(),
+        _ => false,
+    }
 }
 
 /// Hex's error body in either generation (endpoints.md §1.2): legacy `{reason, details?,
@@ -467,6 +471,34 @@ fn error_chain(err: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The error a client gets from `base`, with no retries (the decision is what is tested).
+    async fn error_from(base: &str) -> HexError {
+        let client = HexClient::builder(base, crate::SecretString::from("t"))
+            .retry_policy(crate::RetryPolicy::none())
+            .build();
+        match client {
+            Ok(client) => match client.users().me().await {
+                Err(err) => err,
+                Ok(_) => panic!("{base} answered"),
+            },
+            Err(err) => panic!("{base}: {err}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn failures_a_retry_cannot_heal_are_not_retried() {
+        // A port that refuses: bind, then drop the listener.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .map(|addr| addr.port())
+            .unwrap_or(9);
+        let refused = error_from(&format!("http://127.0.0.1:{port}/api/v1")).await;
+        assert!(!worth_retrying(&refused), "{refused:?}");
+        // A name that does not resolve (`.invalid` never does, RFC 6761).
+        let unresolved = error_from("https://nonexistent.invalid/api/v1").await;
+        assert!(!worth_retrying(&unresolved), "{unresolved:?}");
+    }
 
     #[test]
     fn error_bodies_parse_in_all_known_shapes() {

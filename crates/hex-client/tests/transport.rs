@@ -379,7 +379,7 @@ async fn a_slow_answer_is_a_quick_timeout_and_not_retried() {
 }
 
 #[tokio::test]
-async fn connection_errors_are_retried_then_reported_without_the_token() {
+async fn a_refused_connection_is_reported_without_the_token() {
     // Bind then drop a listener, so the port refuses connections.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -406,6 +406,58 @@ async fn connection_errors_are_retried_then_reported_without_the_token() {
     );
     let text = format!("{err} {err:?}");
     assert!(!text.contains(TOKEN), "{text}");
+}
+
+/// A port that accepts connections, counts them, and answers each with plain text: a TLS client
+/// fails its handshake there, as it would against a proxy or a wrong certificate.
+async fn counting_listener(
+    answer: &'static [u8],
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            let _ = stream.write_all(answer).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    (port, accepted)
+}
+
+/// How many connections `GET /users/me` opens, with fast retries, against a counting listener
+/// that answers `answer` over `scheme`; and the error it ends in.
+async fn attempts_against(scheme: &str, answer: &'static [u8]) -> (usize, HexError) {
+    let (port, accepted) = counting_listener(answer).await;
+    let client = HexClient::builder(
+        format!("{scheme}://127.0.0.1:{port}/api/v1"),
+        SecretString::from(TOKEN),
+    )
+    .retry_policy(common::fast_retries())
+    .build()
+    .unwrap();
+    let err = client.users().me().await.unwrap_err();
+    assert!(matches!(err, HexError::Network { .. }), "{err:?}");
+    (accepted.load(std::sync::atomic::Ordering::SeqCst), err)
+}
+
+#[tokio::test]
+async fn a_tls_failure_is_not_retried() {
+    // Another handshake with the same peer fails the same way: one attempt, not four.
+    let (attempts, err) =
+        attempts_against("https", b"HTTP/1.1 400 Bad Request\r\n\r\nnot TLS\n").await;
+    assert_eq!(attempts, 1, "{err}");
+}
+
+#[tokio::test]
+async fn a_connection_closed_without_an_answer_is_still_retried() {
+    // Unlike a refused or failed connect, a dropped connection can heal on the next try.
+    let (attempts, err) = attempts_against("http", b"").await;
+    assert_eq!(attempts, 4, "{err}");
 }
 
 #[tokio::test]

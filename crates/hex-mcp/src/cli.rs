@@ -60,6 +60,10 @@ pub struct ConnectionArgs {
     /// Hex API token; `-` reads it from stdin (keeps it out of shell history) [env: HEX_API_KEY]
     #[arg(long, value_name = "KEY")]
     pub api_key: Option<String>,
+    /// Seconds each request to Hex may take before it fails as timed out, 1–3600 (default 30)
+    /// [env: HEX_MCP_HEX_TIMEOUT]
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub hex_timeout: Option<u64>,
 }
 
 /// Local directories tools may read files from and write files to.

@@ -8,6 +8,7 @@ use std::{
     fmt, fs,
     io::Write,
     path::{Path, PathBuf},
+    time::Duration,
 };
 
 use secrecy::{ExposeSecret, SecretString};
@@ -16,6 +17,12 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_API_URL: &str = "https://app.hex.tech/api/v1";
 pub const ENV_API_KEY: &str = "HEX_API_KEY";
 pub const ENV_API_URL: &str = "HEX_API_URL";
+/// Seconds each request to Hex may take (`--hex-timeout`).
+pub const ENV_HEX_TIMEOUT: &str = "HEX_MCP_HEX_TIMEOUT";
+/// The request timeout when none is configured: the client's own default.
+pub const DEFAULT_HEX_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest request timeout accepted: an hour is already far beyond any answer Hex gives.
+const MAX_HEX_TIMEOUT_SECONDS: u64 = 3600;
 
 /// Where a value came from, for `show-config` and `doctor`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +51,8 @@ impl fmt::Display for Source {
 pub struct Settings {
     pub api_key: Option<(SecretString, Source)>,
     pub api_url: (String, Source),
+    /// How long each request to Hex may take.
+    pub hex_timeout: (Duration, Source),
     /// The config file that was read or would be written.
     pub file: PathBuf,
     /// A config file that exists but could not be read: reported, never fatal for `run`.
@@ -96,8 +105,33 @@ pub fn resolve(overrides: &Overrides, env: impl Fn(&str) -> Option<String>) -> S
     Settings {
         api_key,
         api_url: (api_url.0.trim().to_string(), api_url.1),
+        hex_timeout: (DEFAULT_HEX_TIMEOUT, Source::Default),
         file,
         file_problem,
+    }
+}
+
+/// The request timeout from `--hex-timeout` (already checked by clap), else
+/// `HEX_MCP_HEX_TIMEOUT`, else the default. A variable that is not 1–3600 is an error, not
+/// silently the default: the operator set it for a reason.
+pub fn hex_timeout(
+    flag: Option<u64>,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<(Duration, Source), String> {
+    if let Some(seconds) = flag {
+        return Ok((Duration::from_secs(seconds), Source::Flag));
+    }
+    let Some(text) = env(ENV_HEX_TIMEOUT).filter(|text| !text.trim().is_empty()) else {
+        return Ok((DEFAULT_HEX_TIMEOUT, Source::Default));
+    };
+    match text.trim().parse::<u64>() {
+        Ok(seconds) if (1..=MAX_HEX_TIMEOUT_SECONDS).contains(&seconds) => {
+            Ok((Duration::from_secs(seconds), Source::Env(ENV_HEX_TIMEOUT)))
+        }
+        _ => Err(format!(
+            "{ENV_HEX_TIMEOUT} must be a whole number of seconds, 1–{MAX_HEX_TIMEOUT_SECONDS} (got {:?})",
+            text.chars().take(40).collect::<String>()
+        )),
     }
 }
 

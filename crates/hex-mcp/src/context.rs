@@ -20,6 +20,8 @@ pub struct HexTarget {
     pub base_url: String,
     /// `None`: no token configured; tools answer with how to set one.
     pub token: Option<SecretString>,
+    /// How long each request to Hex may take (`--hex-timeout`).
+    pub timeout: Duration,
     /// Why there is no usable configuration, when known (e.g. an unreadable config file).
     pub problem: Option<String>,
     pub rate_limits: RateLimits,
@@ -118,7 +120,8 @@ impl ToolContext {
         };
         let built = shared.client.get_or_init(|| {
             let builder = HexClient::builder(shared.target.base_url.clone(), token.clone())
-                .rate_limits(shared.target.rate_limits.clone());
+                .rate_limits(shared.target.rate_limits.clone())
+                .timeout(shared.target.timeout);
             match &shared.target.rate_store {
                 Some(store) => builder.rate_store(store.clone()),
                 None => builder,
@@ -199,6 +202,7 @@ pub fn test_context(limits: Limits) -> ToolContext {
         HexTarget {
             base_url: "http://127.0.0.1:9/api/v1".into(),
             token: None,
+            timeout: crate::config::DEFAULT_HEX_TIMEOUT,
             problem: None,
             rate_limits: RateLimits::default(),
             rate_store: None,

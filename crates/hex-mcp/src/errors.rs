@@ -220,7 +220,7 @@ fn hex_next_step(error: &HexError, subject: Option<&Subject>) -> String {
             }
         }
         HexError::Unavailable { .. } => "Hex is unavailable right now: retry in a minute".into(),
-        HexError::Timeout { .. } => "retry; if the call started something (a run), check with get_hex_project_runs before starting it again".into(),
+        HexError::Timeout { .. } => format!("retry; if the call started something (a run), check with get_hex_project_runs before starting it again. If Hex is only slow, the server's operator can allow longer with --hex-timeout SECONDS or {}", crate::config::ENV_HEX_TIMEOUT),
         HexError::Network { .. } => "check the network and the API URL (`hex-mcp show-config`, `hex-mcp doctor`)".into(),
         HexError::InvalidBaseUrl { .. } => "fix the API URL with `hex-mcp config --api-url …` or HEX_API_URL".into(),
         _ => "see the message".into(),

@@ -16,8 +16,36 @@ pub fn parse<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, ToolError>
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        ToolError::input(field, error.into_inner().to_string())
+        ToolError::input(field, plain_integers(&error.into_inner().to_string()))
     })
+}
+
+/// serde names Rust's integer types (`expected u32`); a client knows none of them, so say the
+/// range instead. (Bounds a schema states are checked before this, see [`crate::bounds`].)
+fn plain_integers(message: &str) -> String {
+    const TYPES: [(&str, &str); 4] = [
+        (", expected u32", ", expected a whole number 0–4294967295"),
+        (
+            ", expected u64",
+            ", expected a whole number 0–18446744073709551615",
+        ),
+        (
+            ", expected usize",
+            ", expected a whole number 0–18446744073709551615",
+        ),
+        (
+            ", expected i64",
+            ", expected a whole number -9223372036854775808–9223372036854775807",
+        ),
+    ];
+    TYPES
+        .iter()
+        .find_map(|(rust, plain)| {
+            message
+                .strip_suffix(rust)
+                .map(|start| format!("{start}{plain}"))
+        })
+        .unwrap_or_else(|| message.to_string())
 }
 
 /// Clients may send `null` for any optional parameter; treat it as absent so `null` never

@@ -1,6 +1,7 @@
 //! hex-mcp: an MCP server for Hex (app.hex.tech). The binary's pieces, as a library so tests
 //! and benchmarks can use them.
 
+pub mod bounds;
 pub mod call_scope;
 pub mod cli;
 pub mod client_log;

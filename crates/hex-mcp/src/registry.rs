@@ -4,7 +4,12 @@
 //! which all four MCP annotations derive) and its confirmation policy are required items of
 //! the trait, so no tool can be added without saying what it does and how risky it is.
 
-use std::{collections::BTreeSet, future::Future, pin::Pin, sync::Arc};
+use std::{
+    collections::BTreeSet,
+    future::Future,
+    pin::Pin,
+    sync::{Arc, OnceLock},
+};
 
 use hex_client::Operation;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -12,7 +17,13 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::{context::ToolContext, errors::ToolError, schema, subject::Subject};
+use crate::{
+    bounds::{self, Bound},
+    context::ToolContext,
+    errors::ToolError,
+    schema,
+    subject::Subject,
+};
 
 /// The groups tools are enabled by (`--toolsets`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -227,6 +238,8 @@ pub struct RegisteredTool {
     pub spec: ToolSpec,
     schema: fn() -> JsonObject,
     prepare: fn(JsonObject) -> Result<PreparedCall, ToolError>,
+    /// The integer bounds of the input schema, read from it once.
+    bounds: OnceLock<Vec<Bound>>,
 }
 
 impl RegisteredTool {
@@ -235,12 +248,21 @@ impl RegisteredTool {
             spec: T::SPEC,
             schema: input_schema::<T>,
             prepare: prepare::<T>,
+            bounds: OnceLock::new(),
         }
     }
 
-    /// Parses and validates arguments without sending anything.
+    /// Parses and validates arguments without sending anything. Integers outside the bounds
+    /// the tool's schema states are refused first, in one wording for all tools.
     pub fn prepare(&self, arguments: JsonObject) -> Result<PreparedCall, ToolError> {
+        bounds::check(self.bounds(), &arguments)?;
         (self.prepare)(arguments)
+    }
+
+    /// The integer parameters whose schema states a minimum or a maximum.
+    pub fn bounds(&self) -> &[Bound] {
+        self.bounds
+            .get_or_init(|| bounds::from_schema(&(self.schema)()))
     }
 
     /// The tool as `tools/list` shows it.

@@ -165,15 +165,46 @@ async fn updating_a_sql_cell_changes_its_source_and_connection() {
     let read = get_cell(&session, markdown_id).await;
     assert_eq!(read["contents"]["markdownCell"]["source"], "# Revised");
 
-    // A source that does not match the cell's type is Hex's refusal, passed on.
-    let error = session
-        .call(
-            "update_hex_cell",
-            json!({"cell_id": markdown_id, "code_source": "print(1)"}),
-        )
-        .await
-        .err();
-    assert_eq!(error["status"], 400);
+    session.finish().await;
+}
+
+#[tokio::test]
+async fn a_source_that_does_not_fit_the_cell_is_refused_naming_the_right_field() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let project = sandbox.state().project_ids()[2].clone();
+    let cells = all_cells(&session, &project, 100).await;
+    let of_type = |kind: &str| {
+        cells
+            .iter()
+            .find(|cell| cell["cellType"] == kind)
+            .map(|cell| cell["id"].as_str().unwrap().to_string())
+    };
+    let sql = of_type("SQL").unwrap();
+    let markdown = of_type("MARKDOWN").unwrap();
+    let mut cases = vec![
+        (sql.clone(), "code_source", "print(1)", "sql_source"),
+        (markdown, "code_source", "print(1)", "markdown_source"),
+    ];
+    if let Some(code) = of_type("CODE") {
+        cases.push((code, "sql_source", "SELECT 1", "code_source"));
+    }
+    sandbox.clear_requests();
+    for (cell, given, source, expected) in cases {
+        let error = session
+            .call("update_hex_cell", json!({"cell_id": cell, given: source}))
+            .await
+            .err();
+        assert_eq!(error["kind"], "invalid_input", "{error}");
+        assert_eq!(error["field"], given, "{error}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("as {expected}, not {given}")),
+            "{error}"
+        );
+    }
+    // Read, never changed.
+    assert_eq!(sandbox.count_requests("PATCH", "/v1/cells/*"), 0);
     session.finish().await;
 }
 

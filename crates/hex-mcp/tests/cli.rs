@@ -486,3 +486,247 @@ async fn call_prints_image_and_resource_blocks_as_attachments() {
     assert_eq!(resource["mimeType"], "application/yaml", "{value}");
     assert!(!resource["text"].as_str().unwrap().is_empty());
 }
+
+/// A command line and its environment.
+type Invocation = (Vec<&'static str>, Vec<(&'static str, String)>);
+
+/// Every subcommand that prints, as a user runs it.
+fn printing_commands(home: &str) -> Vec<Invocation> {
+    let env = vec![("HOME", home.to_string())];
+    vec![
+        (vec!["--version"], vec![]),
+        (
+            vec!["call", "--sandbox", "list_hex_projects", "--json", "{}"],
+            env.clone(),
+        ),
+        (vec!["tools", "--json"], env.clone()),
+        (vec!["tools"], env.clone()),
+        (vec!["tools", "--catalog"], env.clone()),
+        (vec!["show-config"], env.clone()),
+        // No key configured: doctor reports that, on stdout, without the network.
+        (vec!["doctor"], env.clone()),
+    ]
+}
+
+/// Runs `args` with stdout set to `stdout`, and returns the exit code and stderr.
+fn run_with_stdout(
+    args: &[&str],
+    env: &[(&'static str, String)],
+    stdout: Stdio,
+    close_stdout: bool,
+) -> (i32, String) {
+    let mut child = std::process::Command::new(BIN)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(name, value)| (*name, value.as_str())))
+        .stdin(Stdio::null())
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if close_stdout {
+        // The reader goes away before reading everything, as `| head -c 0` does.
+        drop(child.stdout.take());
+    }
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Exit code 7 (README, "From a shell or a pipeline"): stdout could not take the output.
+const EXIT_OUTPUT: i32 = 7;
+
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let home = home("closed-stdout");
+    for (args, env) in printing_commands(home.to_str().unwrap()) {
+        let (code, stderr) = run_with_stdout(&args, &env, Stdio::piped(), true);
+        assert_eq!(code, EXIT_OUTPUT, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn a_large_result_read_in_part_ends_the_call_quietly() {
+    use std::io::Read;
+    // More than a pipe buffer (64 KiB), so the command is still writing when the reader stops.
+    let mut child = std::process::Command::new(BIN)
+        .args(["tools", "--json"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut start = [0_u8; 300];
+    stdout.read_exact(&mut start).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(EXIT_OUTPUT), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_full_disk_is_reported_on_stderr_without_a_panic() {
+    let home = home("dev-full");
+    for (args, env) in printing_commands(home.to_str().unwrap()) {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let (code, stderr) = run_with_stdout(&args, &env, Stdio::from(full), false);
+        assert_eq!(code, EXIT_OUTPUT, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write the output"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// A port that accepts connections, counts them, and never answers.
+fn silent_port() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for stream in listener.incoming().flatten() {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            // Held open, unanswered, until the test ends.
+            open.push(stream);
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test]
+async fn doctor_tries_each_check_once_and_says_what_it_was_checking() {
+    let home = home("doctor-offline");
+    let home = home.to_str().unwrap();
+    // A Hex that accepts and never answers: one attempt, ended by doctor's own timeout.
+    let (port, accepted) = silent_port();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    let env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", &url),
+    ];
+    let out = run(&["doctor"], &env, "").await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert!(
+        out.stdout
+            .contains("[FAIL] checking your token: Hex did not answer GET /v1/users/me"),
+        "{}",
+        out.stdout
+    );
+
+    // A name that never resolves, and a refused port: reported as not reached, in words.
+    let refused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for url in [
+        "https://nonexistent.invalid/api/v1".to_string(),
+        format!("http://127.0.0.1:{refused}/api/v1"),
+    ] {
+        let env = [
+            ("HOME", home),
+            ("HEX_API_KEY", "key"),
+            ("HEX_API_URL", url.as_str()),
+        ];
+        let out = run(&["doctor"], &env, "").await;
+        assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+        assert!(
+            out.stdout.contains(
+                "[FAIL] checking your token: could not reach Hex to send GET /v1/users/me"
+            ),
+            "{}",
+            out.stdout
+        );
+        assert!(!out.stdout.contains("for Me"), "{}", out.stdout);
+    }
+}
+
+#[tokio::test]
+async fn the_hex_timeout_is_a_setting_and_the_timeout_error_names_it() {
+    let home = home("hex-timeout");
+    let home = home.to_str().unwrap();
+    let (port, accepted) = silent_port();
+    let url = format!("http://127.0.0.1:{port}/api/v1");
+    let env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", url.as_str()),
+    ];
+
+    // A tool call that times out says which setting allows longer.
+    let out = run(
+        &[
+            "call",
+            "list_hex_projects",
+            "--json",
+            "{}",
+            "--hex-timeout",
+            "1",
+        ],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("within 1 s"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("--hex-timeout SECONDS or HEX_MCP_HEX_TIMEOUT"),
+        "{}",
+        out.stdout
+    );
+    // Not repeated: Hex may still be processing it.
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    // doctor takes the operator's timeout when one is given.
+    let with_env = [
+        ("HOME", home),
+        ("HEX_API_KEY", "key"),
+        ("HEX_API_URL", url.as_str()),
+        ("HEX_MCP_HEX_TIMEOUT", "1"),
+    ];
+    let out = run(&["doctor"], &with_env, "").await;
+    assert!(out.stdout.contains("within 1 s"), "{}", out.stdout);
+    let out = run(&["show-config"], &with_env, "").await;
+    assert!(
+        out.stdout
+            .contains("Hex request timeout: 1 s (from environment variable HEX_MCP_HEX_TIMEOUT)"),
+        "{}",
+        out.stdout
+    );
+
+    // Out of range, from either source: a usage error saying the range.
+    let bad = [("HOME", home), ("HEX_MCP_HEX_TIMEOUT", "0")];
+    let out = run(&["show-config"], &bad, "").await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("HEX_MCP_HEX_TIMEOUT must be a whole number of seconds, 1–3600"),
+        "{}",
+        out.stderr
+    );
+    let out = run(
+        &["show-config", "--hex-timeout", "5000"],
+        &[("HOME", home)],
+        "",
+    )
+    .await;
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}

@@ -129,7 +129,10 @@ async fn a_timeout_is_a_timeout_error_not_a_hang() {
     assert_eq!((*operation, *timeout), ("Me", Duration::from_millis(300)));
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
     assert!(err.is_transient());
-    assert!(err.to_string().contains("did not answer Me"), "{err}");
+    assert!(
+        err.to_string().contains("did not answer GET /v1/users/me"),
+        "{err}"
+    );
     // Without the delay the same client answers at once.
     assert_eq!(
         env.ok(no_hang(env.client.users().me()).await).id,
@@ -157,7 +160,7 @@ async fn a_dropped_connection_is_a_network_error() {
     assert_eq!(err.status(), None);
     // The request went out: the message must not claim it never reached Hex.
     let text = err.to_string();
-    assert!(text.contains("broke during CreateProject"), "{text}");
+    assert!(text.contains("broke during POST /v1/projects"), "{text}");
     assert!(text.contains("may have received"), "{text}");
     assert_eq!(env.sandbox.count_requests("POST", "/v1/projects"), 1);
     assert_eq!(env.sandbox.state().project_ids().len(), projects_before);
@@ -219,6 +222,9 @@ async fn a_sandbox_that_is_gone_is_a_network_error_saying_hex_was_not_reached() 
         "{err:?}"
     );
     let text = err.to_string();
-    assert!(text.starts_with("could not reach Hex for Me"), "{text}");
+    assert!(
+        text.starts_with("could not reach Hex to send GET /v1/users/me"),
+        "{text}"
+    );
     assert!(!text.contains(crate::common::TOKEN), "{text}");
 }

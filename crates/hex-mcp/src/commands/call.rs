@@ -1,8 +1,5 @@
 //! `hex-mcp call TOOL --json '{…}'`: one tool call from a shell or a pipeline.
 
-// A shell command, not the server: its output is for the user on stdout.
-#![allow(clippy::print_stdout)]
-
 use rmcp::model::{CallToolResult, JsonObject};
 use serde_json::Value;
 
@@ -197,12 +194,14 @@ fn print_result(result: &CallToolResult) -> u8 {
     } else {
         serde_json::to_string(&printed)
     };
-    println!("{}", text.unwrap_or_default());
-    if result.is_error == Some(true) {
+    let mut out = super::stdout::Stdout::new();
+    out.line(&text.unwrap_or_default());
+    let code = if result.is_error == Some(true) {
         exit::FAILED
     } else if value.get("confirmationRequired") == Some(&Value::Bool(true)) {
         exit::NEEDS_CONFIRMATION
     } else {
         exit::OK
-    }
+    };
+    out.finish(code)
 }

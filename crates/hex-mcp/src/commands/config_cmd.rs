@@ -1,8 +1,5 @@
 //! `hex-mcp config` and `hex-mcp show-config`.
 
-// A shell command, not the server: its output is for the user on stdout.
-#![allow(clippy::print_stdout)]
-
 use crate::{
     cli::{ConfigArgs, ConnectionArgs},
     config,
@@ -21,11 +18,15 @@ pub fn config(args: &ConfigArgs) -> u8 {
     let dir = config::config_dir(|name| std::env::var(name).ok());
     match config::write(&dir, &key, &args.api_url) {
         Ok(path) => {
-            println!("Saved to {} (readable only by you)", path.display());
-            println!("API key: {}", config::mask(&key));
-            println!("API URL: {}", args.api_url);
-            println!("Check it with: hex-mcp doctor");
-            exit::OK
+            let mut out = super::stdout::Stdout::new();
+            out.line(&format!(
+                "Saved to {} (readable only by you)",
+                path.display()
+            ));
+            out.line(&format!("API key: {}", config::mask(&key)));
+            out.line(&format!("API URL: {}", args.api_url));
+            out.line("Check it with: hex-mcp doctor");
+            out.finish(exit::OK)
         }
         Err(message) => fail(exit::FAILED, message),
     }
@@ -36,26 +37,32 @@ pub fn show(args: &ConnectionArgs) -> u8 {
         Ok(settings) => settings,
         Err(message) => return fail(exit::USAGE, message),
     };
-    println!("Config file: {}", settings.file.display());
+    let mut out = super::stdout::Stdout::new();
+    out.line(&format!("Config file: {}", settings.file.display()));
     if let Some(problem) = &settings.file_problem {
-        println!("  problem: {problem}");
+        out.line(&format!("  problem: {problem}"));
     }
     match &settings.api_key {
-        Some((key, source)) => println!("API key: {} (from {source})", config::mask(key)),
-        None => println!(
+        Some((key, source)) => out.line(&format!("API key: {} (from {source})", config::mask(key))),
+        None => out.line(&format!(
             "API key: not configured (set it with `hex-mcp config --api-key -` or {})",
             config::ENV_API_KEY
-        ),
+        )),
     }
-    println!(
+    out.line(&format!(
         "API URL: {} (from {})",
         settings.api_url.0, settings.api_url.1
-    );
-    println!(
+    ));
+    out.line(&format!(
+        "Hex request timeout: {} s (from {})",
+        settings.hex_timeout.0.as_secs(),
+        settings.hex_timeout.1
+    ));
+    out.line(&format!(
         "Precedence: flags > {} / {} > config file > default",
         config::ENV_API_KEY,
         config::ENV_API_URL
-    );
+    ));
     // Where tools may read and write local files (`run`/`call` take --allow-path too).
     let from_env = std::env::var(crate::files::ENV_ALLOW_PATHS).ok();
     match crate::files::AllowedPaths::from_sources(&[], from_env.as_deref()) {
@@ -65,17 +72,17 @@ pub fn show(args: &ConnectionArgs) -> u8 {
                 .iter()
                 .map(|dir| dir.display().to_string())
                 .collect();
-            println!(
+            out.line(&format!(
                 "Local files: {} (from {})",
                 dirs.join(", "),
                 crate::files::ENV_ALLOW_PATHS
-            );
+            ));
         }
-        Ok(_) => println!(
+        Ok(_) => out.line(&format!(
             "Local files: none (tools read or write files only under directories named with --allow-path DIR or {})",
             crate::files::ENV_ALLOW_PATHS
-        ),
-        Err(problem) => println!("Local files: {problem}"),
+        )),
+        Err(problem) => out.line(&format!("Local files: {problem}")),
     }
-    exit::OK
+    out.finish(exit::OK)
 }

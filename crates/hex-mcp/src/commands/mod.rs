@@ -19,6 +19,7 @@ pub mod config_cmd;
 pub mod doctor;
 pub mod run;
 pub mod sandbox;
+pub mod stdout;
 pub mod tools_cmd;
 
 /// Exit codes with a meaning a script can rely on.
@@ -36,6 +37,9 @@ pub mod exit {
     pub const WAIT_KILLED: u8 = 5;
     /// The wait ran out while the run or thread was still going.
     pub const WAIT_TIMED_OUT: u8 = 6;
+    /// Stdout could not take the output: the reader closed it (`| head`; quietly), or writing
+    /// failed (`> /dev/full`; said on stderr).
+    pub const OUTPUT: u8 = 7;
 }
 
 /// Logs go to stderr only (stdout carries MCP); `HEX_MCP_LOG` sets the filter, else `default`.
@@ -61,8 +65,7 @@ pub fn init_logging(default: &str) {
 
 pub fn execute(cli: Cli) -> ExitCode {
     if cli.version {
-        print_version();
-        return ExitCode::SUCCESS;
+        return ExitCode::from(print_version());
     }
     let code = match cli.command {
         None => {
@@ -81,9 +84,10 @@ pub fn execute(cli: Cli) -> ExitCode {
 }
 
 /// `--version` answers on stdout, in the Python hex-mcp's words.
-#[allow(clippy::print_stdout)]
-fn print_version() {
-    println!("hex-mcp version {}", env!("CARGO_PKG_VERSION"));
+fn print_version() -> u8 {
+    let mut out = stdout::Stdout::new();
+    out.line(&format!("hex-mcp version {}", env!("CARGO_PKG_VERSION")));
+    out.finish(exit::OK)
 }
 
 /// A runtime for one command: a single thread is plenty for an IO-bound MCP session and keeps
@@ -123,7 +127,10 @@ pub fn settings(connection: &ConnectionArgs) -> Result<Settings, String> {
         api_key: connection.api_key.as_deref().map(read_key).transpose()?,
         api_url: connection.api_url.clone(),
     };
-    Ok(config::resolve(&overrides, |name| std::env::var(name).ok()))
+    let env = |name: &str| std::env::var(name).ok();
+    let mut settings = config::resolve(&overrides, env);
+    settings.hex_timeout = config::hex_timeout(connection.hex_timeout, env)?;
+    Ok(settings)
 }
 
 /// Where tools send requests: the configured Hex, or the embedded sandbox.
@@ -141,6 +148,7 @@ pub fn target(settings: &Settings) -> HexTarget {
     HexTarget {
         base_url: settings.api_url.0.clone(),
         token: settings.api_key.as_ref().map(|(key, _)| key.clone()),
+        timeout: settings.hex_timeout.0,
         problem,
         rate_limits: RateLimits::default(),
         rate_store: None,
@@ -158,6 +166,7 @@ pub async fn embedded_sandbox() -> Result<(RunningSandbox, HexTarget), String> {
     let target = HexTarget {
         base_url: sandbox.base_url(),
         token: Some(SecretString::from(sandbox.token().to_string())),
+        timeout: config::DEFAULT_HEX_TIMEOUT,
         problem: None,
         rate_limits: RateLimits::default(),
         rate_store: None,

@@ -1,8 +1,5 @@
 //! `hex-mcp tools`: what a set of flags enables.
 
-// A shell command, not the server: its output is for the user on stdout.
-#![allow(clippy::print_stdout)]
-
 use std::fmt::Write;
 
 use rmcp::model::ListToolsResult;
@@ -21,43 +18,61 @@ pub fn tools(args: &ToolsArgs) -> u8 {
         Err(message) => return fail(exit::USAGE, message),
     };
     let enabled: Vec<_> = registry.enabled(&selection).collect();
-    if args.json {
-        let list = ListToolsResult::with_all_items(
-            enabled
-                .iter()
-                .map(|tool| tool.describe_with_operations())
-                .collect(),
-        );
-        match serde_json::to_string_pretty(&list) {
-            Ok(text) => println!("{text}"),
+    let mut out = super::stdout::Stdout::new();
+    let code = if args.json {
+        json(&mut out, &enabled)
+    } else if args.markdown {
+        out.text(&markdown(&enabled));
+        exit::OK
+    } else if args.catalog {
+        catalog(&mut out, &registry.all().collect::<Vec<_>>())
+    } else if args.coverage {
+        out.text(&coverage(&registry.all().collect::<Vec<_>>()));
+        exit::OK
+    } else {
+        out.text(&table(&enabled, registry.all().count()));
+        exit::OK
+    };
+    out.finish(code)
+}
+
+/// `--json`: the tools/list answer of the enabled tools, with their operations.
+fn json(out: &mut super::stdout::Stdout, enabled: &[&RegisteredTool]) -> u8 {
+    let list = ListToolsResult::with_all_items(
+        enabled
+            .iter()
+            .map(|tool| tool.describe_with_operations())
+            .collect(),
+    );
+    match serde_json::to_string_pretty(&list) {
+        Ok(text) => {
+            out.line(&text);
+            exit::OK
+        }
+        Err(error) => fail(exit::FAILED, error),
+    }
+}
+
+/// `--catalog`: one JSON line per tool.
+fn catalog(out: &mut super::stdout::Stdout, all: &[&RegisteredTool]) -> u8 {
+    for tool in all {
+        match serde_json::to_string(&tool.describe()) {
+            Ok(line) => out.line(&line),
             Err(error) => return fail(exit::FAILED, error),
         }
-        return exit::OK;
     }
-    if args.markdown {
-        print!("{}", markdown(&enabled));
-        return exit::OK;
-    }
-    if args.catalog {
-        for tool in registry.all() {
-            match serde_json::to_string(&tool.describe()) {
-                Ok(line) => println!("{line}"),
-                Err(error) => return fail(exit::FAILED, error),
-            }
-        }
-        return exit::OK;
-    }
-    if args.coverage {
-        let all: Vec<&RegisteredTool> = registry.all().collect();
-        print!("{}", coverage(&all));
-        return exit::OK;
-    }
+    exit::OK
+}
+
+/// The default listing: name, toolset, effect and title per enabled tool.
+fn table(enabled: &[&RegisteredTool], total: usize) -> String {
     let width = enabled
         .iter()
         .map(|tool| tool.spec.name.len())
         .max()
         .unwrap_or(0);
-    for tool in &enabled {
+    let mut text = String::new();
+    for tool in enabled {
         let effect = &tool.spec.effect;
         let kind = if effect.read_only {
             "read-only"
@@ -66,7 +81,8 @@ pub fn tools(args: &ToolsArgs) -> u8 {
         } else {
             "changes"
         };
-        println!(
+        let _ = writeln!(
+            text,
             "{:width$}  {:12} {:22} {}",
             tool.spec.name,
             tool.spec.toolset.name(),
@@ -74,12 +90,8 @@ pub fn tools(args: &ToolsArgs) -> u8 {
             tool.spec.title
         );
     }
-    println!(
-        "{} of {} tools enabled",
-        enabled.len(),
-        registry.all().count()
-    );
-    exit::OK
+    let _ = writeln!(text, "{} of {} tools enabled", enabled.len(), total);
+    text
 }
 
 /// docs/COVERAGE.md: each of Hex's operations, in its description's order, with the tools that

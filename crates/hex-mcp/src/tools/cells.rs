@@ -3,8 +3,9 @@
 
 use hex_client::Operation;
 use hex_client::api::cells::{
-    Cell, CellContents, CellLocation, CreateCellRequest, ListCellsParams, NewCellContents,
-    NewCellType, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest, UpdateSqlCell,
+    Cell, CellContents, CellLocation, CellType, CreateCellRequest, ListCellsParams,
+    NewCellContents, NewCellType, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest,
+    UpdateSqlCell,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -313,6 +314,44 @@ impl UpdateCellInput {
     }
 }
 
+impl UpdateCellInput {
+    /// The source parameter given, if any (request() has refused more than one).
+    fn given_source(&self) -> Option<&'static str> {
+        [
+            ("sql_source", &self.sql_source),
+            ("code_source", &self.code_source),
+            ("markdown_source", &self.markdown_source),
+        ]
+        .into_iter()
+        .find_map(|(field, source)| source.as_ref().map(|_| field))
+    }
+}
+
+/// The source parameter a cell of this type takes; `None` for types without one of ours (a
+/// chart, an input, a type Hex added later), which are left to Hex to judge.
+fn source_field(cell_type: &CellType) -> Option<&'static str> {
+    match cell_type {
+        CellType::Sql => Some("sql_source"),
+        CellType::Code => Some("code_source"),
+        CellType::Markdown => Some("markdown_source"),
+        _ => None,
+    }
+}
+
+/// Refuses a source parameter that does not match the cell's type, naming the one that does.
+fn check_source_field(given: &'static str, cell: &Cell) -> Result<(), ToolError> {
+    match source_field(&cell.cell_type) {
+        Some(expected) if expected != given => Err(ToolError::input(
+            given,
+            format!(
+                "cell {} is a {} cell: give its new source as {expected}, not {given}",
+                cell.id, cell.cell_type
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 impl HexTool for UpdateCell {
     type Input = UpdateCellInput;
 
@@ -322,14 +361,24 @@ impl HexTool for UpdateCell {
         description: "Replace a draft cell's source and/or a SQL cell's connection.",
         toolset: Toolset::Cells,
         effect: Effect::OVERWRITE,
-        operations: &[Operation::UpdateCell],
+        operations: &[Operation::GetCell, Operation::UpdateCell],
         confirm: Confirm::Never,
     };
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let request = input.request()?;
-        let cell = ctx
-            .hex()?
+        let hex = ctx.hex()?;
+        // Hex refuses a source that does not fit the cell in its own field names
+        // (`contents.codeCell`); reading the cell first lets the error name ours.
+        if let Some(given) = input.given_source() {
+            let cell = hex
+                .cells()
+                .get(input.cell_id.as_str())
+                .await
+                .map_err(|error| cell_error(error, &input.cell_id))?;
+            check_source_field(given, &cell)?;
+        }
+        let cell = hex
             .cells()
             .update(input.cell_id.as_str(), &request)
             .await

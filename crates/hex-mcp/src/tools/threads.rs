@@ -97,7 +97,7 @@ fn check_prompt(prompt: &str) -> Result<(), ToolError> {
 }
 
 /// `wait_seconds`: 0..=600, refused above with a message naming the field (serde's path), so
-/// no request is sent. Its schema leaves out the `minimum: 0` a `u32` would add.
+/// no request is sent.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct WaitSeconds(u32);
 
@@ -129,7 +129,7 @@ impl JsonSchema for WaitSeconds {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "integer", "maximum": MAX_WAIT_SECONDS})
+        json_schema!({"type": "integer", "minimum": 0, "maximum": MAX_WAIT_SECONDS})
     }
 }
 
