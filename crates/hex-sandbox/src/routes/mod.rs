@@ -179,6 +179,10 @@ async fn pipeline(State(shared): State<AppState>, request: Request, next: Next) 
                     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
                         .into_response()
                 }
+                (Ok(bytes), Some(FaultKind::StatusAfterServing { status })) => {
+                    drop(serve(&shared, parts, bytes, next).await);
+                    status_fault(status, None, None)
+                }
                 (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
                     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
                     serve(&shared, parts, bytes, next).await
