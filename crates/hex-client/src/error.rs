@@ -249,6 +249,21 @@ impl HexError {
         )
     }
 
+    /// Whether Hex may have acted on the request although the call failed: it failed on its side
+    /// (500, 502, 504), gave no answer in time, the connection broke after the request left, or
+    /// it answered success with a body this client cannot read. A call that creates something
+    /// must then not simply be repeated: the object may exist already. A 503 or a 429 is a
+    /// refusal before any work; a refused connection never reached Hex.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self {
+            Self::Api { status, .. } => *status >= 500,
+            Self::Unavailable { status, .. } => *status != 503,
+            Self::Network { source, .. } => !source.is_connect(),
+            Self::Timeout { .. } | Self::Decode { .. } => true,
+            _ => false,
+        }
+    }
+
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Self::InvalidInput {
             message: message.into(),

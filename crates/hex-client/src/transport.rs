@@ -18,7 +18,7 @@ use crate::error::{ErrorDetails, HexError, InvalidParam, RateLimitSource};
 use crate::limits::RateGroup;
 use crate::operations::Operation;
 use crate::retry::{Repeat, WaitBudget, parse_retry_after};
-use crate::secret::to_request_body;
+use crate::secret::{Secret, scrub, to_request_body};
 use crate::wire::Query;
 
 /// How much of an unreadable body an error message quotes.
@@ -81,6 +81,8 @@ pub(crate) struct Call {
     /// The body and its media type.
     body: Option<(HeaderValue, Vec<u8>)>,
     headers: Vec<(HeaderName, HeaderValue)>,
+    /// The secrets the body carries, removed from whatever Hex answers.
+    secrets: Vec<Secret>,
 }
 
 impl Call {
@@ -100,9 +102,10 @@ impl Call {
 
     /// Serialises the JSON body, with real values for [`crate::Secret`] fields.
     pub(crate) fn json<T: Serialize + ?Sized>(mut self, body: &T) -> Result<Self, HexError> {
-        let bytes = to_request_body(body).map_err(|e| {
+        let (bytes, secrets) = to_request_body(body).map_err(|e| {
             HexError::invalid_input(format!("the request body cannot be serialised: {e}"))
         })?;
+        self.secrets = secrets;
         self.body = Some((HeaderValue::from_static("application/json"), bytes));
         Ok(self)
     }
@@ -156,7 +159,7 @@ impl HexClient {
             operation: op.name(),
             status: reply.status.as_u16(),
             message: e.to_string(),
-            excerpt: excerpt(&reply.body),
+            excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
         })
     }
 
@@ -176,7 +179,7 @@ impl HexClient {
                 operation: op.name(),
                 status: reply.status.as_u16(),
                 message: e.to_string(),
-                excerpt: excerpt(&reply.body),
+                excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
             })
     }
 
@@ -247,7 +250,7 @@ impl HexClient {
                 .header(CONTENT_TYPE, content_type.clone())
                 .body(body.clone());
         }
-        let outcome = self.exchange(op, request).await;
+        let outcome = self.exchange(op, request, &call.secrets).await;
         let elapsed_ms = started.elapsed().as_millis();
         match &outcome {
             Ok(reply) => log_exchange(op, attempt, Some(reply.status.as_u16()), elapsed_ms),
@@ -256,7 +259,12 @@ impl HexClient {
         outcome
     }
 
-    async fn exchange(&self, op: &Op, request: reqwest::RequestBuilder) -> Result<Reply, HexError> {
+    async fn exchange(
+        &self,
+        op: &Op,
+        request: reqwest::RequestBuilder,
+        secrets: &[Secret],
+    ) -> Result<Reply, HexError> {
         let response = request
             .send()
             .await
@@ -275,7 +283,11 @@ impl HexClient {
         if status.is_success() {
             Ok(Reply { status, body })
         } else {
-            Err(error_from_answer(status, retry_after, &body))
+            Err(error_from_answer(
+                status,
+                retry_after,
+                &scrub(&body, secrets),
+            ))
         }
     }
 

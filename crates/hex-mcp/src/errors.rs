@@ -16,6 +16,28 @@ pub struct Subject {
     pub finder: &'static str,
 }
 
+/// What is known, after a creating call failed in a way that may have reached Hex, about
+/// whether Hex created the object anyway. Following "retry" then could create it twice.
+#[derive(Clone, Debug)]
+pub struct Creation {
+    /// The next step: what a check found, or how to check before calling again.
+    pub next: String,
+    /// The ids a check found (empty: none), or `None` when the tool did not check.
+    pub found: Option<Vec<String>>,
+}
+
+impl Creation {
+    /// Not checked by the tool: says the object may exist and how to look for it.
+    pub fn unchecked(check: &str) -> Creation {
+        Creation {
+            next: format!(
+                "Hex may have created it before failing, so calling again could create a second one: first {check}, and call again only if it is not there"
+            ),
+            found: None,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum ToolError {
     /// An argument is wrong; nothing was sent.
@@ -29,6 +51,9 @@ pub enum ToolError {
         /// A feature Hex offers to some organizations only (export, its agent), named so a 403
         /// can say so.
         limited: Option<&'static str>,
+        /// For a call that creates something and failed after Hex may have acted: whether the
+        /// object exists now, or how to find out, in place of "retry".
+        creation: Option<Box<Creation>>,
     },
     /// The server will not do this (read-only mode, declined confirmation…); nothing was done.
     Refused { reason: String },
@@ -70,7 +95,12 @@ impl ToolError {
         finder: &'static str,
     ) -> ToolError {
         match self {
-            ToolError::Hex { error, limited, .. } => ToolError::Hex {
+            ToolError::Hex {
+                error,
+                limited,
+                creation,
+                ..
+            } => ToolError::Hex {
                 error,
                 subject: Some(Subject {
                     kind,
@@ -78,6 +108,7 @@ impl ToolError {
                     finder,
                 }),
                 limited,
+                creation,
             },
             other => other,
         }
@@ -87,13 +118,43 @@ impl ToolError {
     /// CreateThread, ContinueThread: "Contact Hex support to request access"), so a 403 says so.
     pub fn for_limited_feature(self, feature: &'static str) -> ToolError {
         match self {
-            ToolError::Hex { error, subject, .. } => ToolError::Hex {
+            ToolError::Hex {
+                error,
+                subject,
+                creation,
+                ..
+            } => ToolError::Hex {
                 error,
                 subject,
                 limited: Some(feature),
+                creation,
             },
             other => other,
         }
+    }
+
+    /// For a call that creates something: when it failed after Hex may have acted, replaces the
+    /// next step ("retry") with what `creation` says. Any other failure is left as it is.
+    pub fn after_create(self, creation: impl FnOnce() -> Creation) -> ToolError {
+        match self {
+            ToolError::Hex {
+                error,
+                subject,
+                limited,
+                creation: None,
+            } if error.may_have_taken_effect() => ToolError::Hex {
+                error,
+                subject,
+                limited,
+                creation: Some(Box::new(creation())),
+            },
+            other => other,
+        }
+    }
+
+    /// Whether this failure may have come after Hex created what was asked.
+    pub fn may_have_created(&self) -> bool {
+        matches!(self, ToolError::Hex { error, .. } if error.may_have_taken_effect())
     }
 
     fn kind(&self) -> &'static str {
@@ -119,6 +180,10 @@ impl ToolError {
             ToolError::Input { .. } => Some("fix the argument and call again".into()),
             ToolError::NotConfigured { .. } => Some(NOT_CONFIGURED_FIX.into()),
             ToolError::Hex {
+                creation: Some(creation),
+                ..
+            } => Some(creation.next.clone()),
+            ToolError::Hex {
                 error,
                 limited: Some(feature),
                 ..
@@ -141,7 +206,19 @@ impl ToolError {
         {
             details.insert("field".into(), json!(field));
         }
-        if let ToolError::Hex { error, subject, .. } = self {
+        if let ToolError::Hex {
+            error,
+            subject,
+            creation,
+            ..
+        } = self
+        {
+            if let Some(creation) = creation {
+                details.insert("mayHaveBeenCreated".into(), json!(true));
+                if let Some(found) = &creation.found {
+                    details.insert("found".into(), json!(found));
+                }
+            }
             details.insert("status".into(), json!(error.status()));
             details.insert("traceId".into(), json!(error.trace_id()));
             let wait = error.retry_after().map(|wait| wait.as_secs().max(1));
@@ -256,6 +333,7 @@ impl From<HexError> for ToolError {
                 error: Box::new(error),
                 subject: None,
                 limited: None,
+                creation: None,
             },
         }
     }

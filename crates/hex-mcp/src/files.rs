@@ -92,9 +92,9 @@ impl AllowedPaths {
     }
 
     /// Whether a resolved path (e.g. a file found while walking an allowed directory) is still
-    /// inside an allowed directory.
+    /// inside an allowed directory, and not in the kernel's pseudo file systems.
     pub fn contains(&self, resolved: &Path) -> bool {
-        self.dirs.iter().any(|dir| resolved.starts_with(dir))
+        !is_pseudo_file_system(resolved) && self.dirs.iter().any(|dir| resolved.starts_with(dir))
     }
 
     /// Writes `bytes` to a new file (or, with `overwrite`, over a regular file) under an allowed
@@ -164,6 +164,13 @@ impl AllowedPaths {
     }
 
     fn check_inside(&self, field: &str, given: &str, resolved: &Path) -> Result<(), ToolError> {
+        if is_pseudo_file_system(resolved) {
+            return Err(file_error(
+                field,
+                given,
+                "it resolves to a place under /proc, /sys or /dev, which is never read or written (it holds the server's environment and devices)".into(),
+            ));
+        }
         if self.contains(resolved) {
             return Ok(());
         }
@@ -181,6 +188,17 @@ impl AllowedPaths {
             ),
         ))
     }
+}
+
+/// Where the kernel shows process state (`/proc/self/environ` holds HEX_API_KEY), devices and
+/// system settings: never a file an operator meant to share, even when an allowed directory
+/// (`/`, say) or a symbolic link inside one leads there. Checked on the resolved path.
+const PSEUDO_FILE_SYSTEMS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
+fn is_pseudo_file_system(resolved: &Path) -> bool {
+    PSEUDO_FILE_SYSTEMS
+        .iter()
+        .any(|prefix| resolved.starts_with(prefix))
 }
 
 fn file_error(field: &str, given: &str, problem: String) -> ToolError {
@@ -279,6 +297,32 @@ mod tests {
         assert!(escape.to_string().contains("outside"), "{escape}");
         std::fs::remove_dir_all(&root).unwrap();
         std::fs::remove_dir_all(&outside).unwrap();
+    }
+
+    #[test]
+    fn nothing_under_proc_sys_or_dev_is_read_even_when_allowed() {
+        let root = temp_dir("pseudo");
+        std::os::unix::fs::symlink("/proc/self/environ", root.join("env")).unwrap();
+        std::os::unix::fs::symlink("/proc/self", root.join("me")).unwrap();
+        let dirs = [root.clone(), PathBuf::from("/")];
+        let allowed = AllowedPaths::from_sources(&dirs, None).unwrap();
+        for given in [
+            "env",
+            "me/environ",
+            "/proc/self/environ",
+            "/sys",
+            "/dev/zero",
+        ] {
+            let error = allowed.read("f", given, 1 << 20).unwrap_err().to_string();
+            assert!(error.contains("/proc, /sys or /dev"), "{given}: {error}");
+        }
+        assert!(!allowed.contains(Path::new("/proc/1/environ")));
+        assert!(
+            allowed
+                .write("f", "/dev/shm/hex-mcp-never", b"x", false)
+                .is_err()
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

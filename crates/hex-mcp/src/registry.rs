@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::{
     bounds::{self, Bound},
     context::ToolContext,
-    errors::ToolError,
+    errors::{Creation, ToolError},
     schema,
     subject::Subject,
 };
@@ -211,7 +211,22 @@ pub trait HexTool: Send + Sync + 'static {
         false
     }
 
+    /// For a tool that creates something: how to find out whether a failed call created it
+    /// anyway ("look for the run with get_hex_project_runs"), said when the failure may have
+    /// come after Hex acted.
+    const CREATED_CHECK: &'static str = "look for it with the matching list or search tool";
+
     fn call(ctx: ToolContext, input: Self::Input) -> impl Future<Output = ToolResult> + Send;
+}
+
+/// Runs a tool; a failure of a tool that creates something says, when Hex may have acted before
+/// it failed, that the object may exist and how to check (unless the tool checked itself).
+async fn call_checked<T: HexTool>(ctx: ToolContext, input: T::Input) -> ToolResult {
+    let result = T::call(ctx, input).await;
+    if T::SPEC.effect.idempotent {
+        return result;
+    }
+    result.map_err(|error| error.after_create(|| Creation::unchecked(T::CREATED_CHECK)))
 }
 
 type BoxedCall = Pin<Box<dyn Future<Output = ToolResult> + Send>>;
@@ -326,7 +341,7 @@ fn prepare<T: HexTool>(arguments: JsonObject) -> Result<PreparedCall, ToolError>
         risk,
         subject,
         waits: T::waits(&input),
-        run: Box::new(move |ctx| Box::pin(T::call(ctx, input))),
+        run: Box::new(move |ctx| Box::pin(call_checked::<T>(ctx, input))),
     })
 }
 

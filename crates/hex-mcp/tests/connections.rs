@@ -764,3 +764,43 @@ async fn no_log_filter_lets_a_literal_password_reach_stderr() {
     assert!(!stderr.contains(&password), "the password is on stderr");
     assert!(!stdout.contains(&password), "the password is in a reply");
 }
+
+#[tokio::test]
+async fn an_error_that_echoes_the_request_never_shows_its_secrets() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox)
+        .env("HEX_MCP_LOG", "trace")
+        .start()
+        .await;
+    let mut seen = Seen::default();
+    let samples = samples();
+    for sample in &samples {
+        sandbox.inject(hex_sandbox::FaultRule::echo_request(
+            "POST",
+            "/v1/data-connections",
+            400,
+        ));
+        let error = seen
+            .call(
+                &session,
+                "create_hex_data_connection",
+                json!({
+                    "name": format!("Echo {}", sample.kind),
+                    "connection_type": sample.kind,
+                    "connection_details": {sample.kind: sample.fields},
+                }),
+            )
+            .await
+            .err();
+        // The echo did come back (its plain fields show), only the secrets are gone.
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains(sample.kind), "{message}");
+        assert!(message.contains("[REDACTED]"), "{message}");
+    }
+    let (stdout, stderr) = session.finish().await;
+    for sample in &samples {
+        for (_, value) in &sample.secrets {
+            seen.assert_absent(value, &stdout, &stderr);
+        }
+    }
+}

@@ -412,3 +412,79 @@ async fn department_groups_are_created_and_a_member_moves() {
     }
     session.finish().await;
 }
+
+/// A create that fails after Hex may have acted must say whether the object exists now, never
+/// "retry": the tool looks for it by name, and the creating POST is sent once.
+#[tokio::test]
+async fn a_create_that_may_have_reached_hex_says_what_exists_instead_of_retry() {
+    use hex_sandbox::FaultRule;
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let cases = [
+        ("/v1/groups", "create_hex_group", "group", "list_hex_groups"),
+        (
+            "/v1/collections",
+            "create_hex_collection",
+            "collection",
+            "list_hex_collections",
+        ),
+    ];
+    for (path, tool, kind, finder) in cases {
+        // Hex created it, then a gateway answered 504.
+        let name = format!("Committed {kind} {}", uuid::Uuid::new_v4());
+        sandbox.inject(FaultRule::status_after_serving("POST", path, 504));
+        let error = session.call(tool, json!({"name": name})).await.err();
+        let listed = session.call(finder, json!({"limit": 100})).await.ok();
+        let made: Vec<&Value> = listed["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["name"] == name.as_str())
+            .collect();
+        assert_eq!(made.len(), 1, "{listed}");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("do not call again"), "{message}");
+        assert!(!message.contains("retry"), "{message}");
+        assert_eq!(error["mayHaveBeenCreated"], true, "{error}");
+        assert_eq!(error["found"], json!([made[0]["id"]]), "{error}");
+
+        // Hex failed before creating anything.
+        let name = format!("Never {kind} {}", uuid::Uuid::new_v4());
+        sandbox.inject(FaultRule::status("POST", path, 500));
+        let error = session.call(tool, json!({"name": name})).await.err();
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("most likely did not create"), "{message}");
+        assert_eq!(error["found"], json!([]), "{error}");
+        assert_eq!(sandbox.count_requests("POST", &format!("/api{path}")), 2);
+    }
+    session.finish().await;
+}
+
+/// A tool that creates something and cannot look by name says it may exist and how to check.
+#[tokio::test]
+async fn other_creates_say_the_object_may_exist_and_how_to_check() {
+    use hex_sandbox::FaultRule;
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    let project = sandbox.state().project_ids()[0].clone();
+    for status in [500, 502] {
+        sandbox.inject(FaultRule::status("POST", "/v1/projects/*/runs", status));
+        let error = session
+            .call("run_hex_project", json!({"project_id": project}))
+            .await
+            .err();
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("may have created it"), "{message}");
+        assert!(message.contains("get_hex_project_runs"), "{message}");
+        assert!(!message.contains("retry in a minute"), "{message}");
+    }
+    assert_eq!(sandbox.count_requests("POST", "/api/v1/projects/*/runs"), 2);
+    // A refusal before any work (503) keeps its "retry".
+    sandbox.inject(FaultRule::status("POST", "/v1/projects/*/runs", 503).times(10));
+    let error = session
+        .call("run_hex_project", json!({"project_id": project}))
+        .await
+        .err();
+    assert!(error.get("mayHaveBeenCreated").is_none(), "{error}");
+    session.finish().await;
+}

@@ -236,3 +236,33 @@ async fn get_reads_one_project_and_a_404_names_the_way_to_find_ids() {
     );
     session.finish().await;
 }
+
+#[tokio::test]
+async fn a_huge_search_pattern_is_refused_with_its_bound_before_anything_is_sent() {
+    let sandbox = sandbox().await;
+    let session = Launch::against(&sandbox).start().await;
+    for pattern in ["a".repeat(1_001), "(a|b)".repeat(2_000_000)] {
+        sandbox.clear_requests();
+        let started = std::time::Instant::now();
+        let error = session
+            .call("search_hex_projects", json!({"search_pattern": pattern}))
+            .await
+            .err();
+        let message = error["message"].as_str().unwrap();
+        assert_eq!(error["field"], "search_pattern", "{error}");
+        assert!(message.contains("0–1000 characters"), "{message}");
+        assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    // A short pattern whose compiled form would be huge is refused too, by its compiled size.
+    let error = session
+        .call(
+            "search_hex_projects",
+            json!({"search_pattern": r"\w{500}\w{500}"}),
+        )
+        .await
+        .err();
+    assert_eq!(error["field"], "search_pattern", "{error}");
+    assert!(sandbox.requests().is_empty(), "{:?}", sandbox.requests());
+    session.finish().await;
+}

@@ -237,3 +237,55 @@ async fn after_set_level_calls_are_logged_to_the_client() {
     assert!(!serde_json::to_string(&logs).unwrap().contains(&project));
     session.finish().await;
 }
+
+/// Lines that are not JSON-RPC get the errors JSON-RPC 2.0 prescribes, with `"id": null` where
+/// the id cannot be read; the server keeps serving, stdout stays one message per line, and EOF
+/// ends it with status 0.
+#[tokio::test]
+async fn malformed_lines_get_json_rpc_errors_and_the_server_keeps_serving() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"))
+        .args(["run", "--sandbox"])
+        .env_remove("HEX_API_KEY")
+        .env_remove("HEX_API_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut input: Vec<u8> = Vec::new();
+    input.extend_from_slice(b"{not json\n");
+    input.extend_from_slice(b"\xff\xfe{\"jsonrpc\"\n");
+    input.extend_from_slice(b"[]\n");
+    input.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":{\"x\":1},\"method\":7}\n");
+    input.extend_from_slice(b"\"just a string\"\n");
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    input.extend_from_slice(format!("{initialize}\n").as_bytes());
+    stdin.write_all(&input).await.unwrap();
+    stdin.flush().await.unwrap();
+
+    let expected = [-32700, -32700, -32600, -32600, -32600];
+    for code in expected {
+        let line = lines.next_line().await.unwrap().unwrap();
+        let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(reply["jsonrpc"], "2.0", "{line}");
+        assert_eq!(reply["error"]["code"], code, "{line}");
+        assert!(
+            reply.get("id").is_some_and(serde_json::Value::is_null),
+            "{line}"
+        );
+    }
+    let line = lines.next_line().await.unwrap().unwrap();
+    let reply: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(reply["id"], 1, "{line}");
+    assert!(reply["result"]["serverInfo"].is_object(), "{line}");
+    drop(stdin);
+    assert!(lines.next_line().await.unwrap().is_none());
+    let status = child.wait().await.unwrap();
+    assert!(status.success(), "{status}");
+}

@@ -29,6 +29,12 @@ pub enum FaultKind {
     DropConnection,
     /// Answer 200 with a body that is not valid JSON.
     MalformedBody,
+    /// Answer this status with an error that echoes the request body, once quoted as text in
+    /// `reason` and once as JSON in `details`, as careless validation errors do.
+    EchoRequest { status: u16 },
+    /// Serve the request (a create takes effect), then answer this status instead of its
+    /// answer, as a gateway that times out after Hex committed does.
+    StatusAfterServing { status: u16 },
 }
 
 /// One rule: which requests it matches, what it does, and how many times.
@@ -83,6 +89,16 @@ impl FaultRule {
     /// A rule that answers 200 with invalid JSON.
     pub fn malformed_body(method: &str, path: &str) -> Self {
         Self::new(method, path, FaultKind::MalformedBody)
+    }
+
+    /// A rule that answers `status` with an error echoing the request body.
+    pub fn echo_request(method: &str, path: &str, status: u16) -> Self {
+        Self::new(method, path, FaultKind::EchoRequest { status })
+    }
+
+    /// A rule that serves the request, then answers `status` instead.
+    pub fn status_after_serving(method: &str, path: &str, status: u16) -> Self {
+        Self::new(method, path, FaultKind::StatusAfterServing { status })
     }
 
     /// A rule of any kind, applied once.
@@ -142,6 +158,8 @@ impl FaultKind {
             FaultKind::Delay { delay_ms } => format!("delay {delay_ms} ms"),
             FaultKind::DropConnection => "dropped connection".to_owned(),
             FaultKind::MalformedBody => "malformed body".to_owned(),
+            FaultKind::EchoRequest { status } => format!("status {status} echoing the request"),
+            FaultKind::StatusAfterServing { status } => format!("status {status} after serving"),
         }
     }
 }

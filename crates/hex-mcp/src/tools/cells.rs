@@ -226,6 +226,8 @@ impl HexTool for CreateCell {
         confirm: Confirm::Never,
     };
 
+    const CREATED_CHECK: &'static str = "look for the cell with list_hex_cells on the project";
+
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let project_id = input.project_id.clone();
         let request = input.request()?;

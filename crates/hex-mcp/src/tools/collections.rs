@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use super::{
-    common::page_output,
+    common::{Sought, look_for_created, page_output},
     sharing::{Grant, Grants, principals},
     vocab::{AccessLevel, MAX_PAGE},
 };
@@ -281,6 +281,9 @@ impl HexTool for CreateCollection {
         confirm: Confirm::WhenRisky,
     };
 
+    const CREATED_CHECK: &'static str =
+        "look for a collection of that name with list_hex_collections";
+
     fn risk(input: &Self::Input) -> Option<String> {
         input
             .shares()
@@ -294,8 +297,25 @@ impl HexTool for CreateCollection {
             name: input.name,
             description: input.description,
         };
-        let collection = ctx.hex()?.collections().create(&request).await?;
-        to_output(&collection)
+        let hex = ctx.hex()?;
+        let error = match hex.collections().create(&request).await {
+            Ok(collection) => return to_output(&collection),
+            Err(error) => ToolError::from(error),
+        };
+        let all = ListCollectionsParams {
+            limit: Some(100),
+            ..ListCollectionsParams::default()
+        };
+        let pages = hex.collections().pages(all, ctx.limits().search_caps());
+        let sought = Sought {
+            kind: "collection",
+            name: &request.name,
+            finder: FINDER,
+        };
+        Err(look_for_created(error, pages, sought, |collection| {
+            (collection.name.as_str(), collection.id.as_str())
+        })
+        .await)
     }
 }
 

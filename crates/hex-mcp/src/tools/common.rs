@@ -2,11 +2,14 @@
 
 use std::time::Duration;
 
-use hex_client::{Page, Pagination, RateGroup, RateLimits};
+use hex_client::{Page, Pagination, Paginator, RateGroup, RateLimits};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::{errors::ToolError, output::to_output};
+use crate::{
+    errors::{Creation, ToolError},
+    output::to_output,
+};
 
 /// `{values, pagination: {after, before}}`: the shape of every list answer, with the cursor to
 /// continue from (`after: null`, pruned, means the last page).
@@ -44,6 +47,62 @@ pub fn poll_interval(limits: &RateLimits) -> Duration {
         .flatten()
         .map(|quota| quota.per / quota.max.max(1))
         .fold(MIN_POLL, Duration::max)
+}
+
+/// What a failed create is looking for afterwards: a `kind` (group, collection) named `name`,
+/// listed by the `finder` tool.
+pub struct Sought<'a> {
+    pub kind: &'static str,
+    pub name: &'a str,
+    pub finder: &'static str,
+}
+
+/// After a create failed in a way that may have reached Hex, looks through `pages` for objects
+/// named as asked and says what it found, so the model neither retries into a duplicate nor
+/// gives up on an object that was not created. `name_and_id` reads an item.
+pub async fn look_for_created<T: Send + 'static>(
+    error: ToolError,
+    mut pages: Paginator<T>,
+    sought: Sought<'_>,
+    name_and_id: impl Fn(&T) -> (&str, &str),
+) -> ToolError {
+    if !error.may_have_created() {
+        return error;
+    }
+    let Sought { kind, name, finder } = sought;
+    let mut found = Vec::new();
+    while let Some(page) = pages.next_page().await {
+        let Ok(page) = page else { break };
+        found.extend(
+            page.values
+                .iter()
+                .map(&name_and_id)
+                .filter(|(item, _)| *item == name)
+                .map(|(_, id)| id.to_owned()),
+        );
+    }
+    let complete = pages
+        .stop_reason()
+        .is_none_or(|reason| !reason.is_partial());
+    let creation = if !found.is_empty() {
+        Creation {
+            next: format!(
+                "a {kind} named \"{name}\" now exists with id {}: Hex created it despite the error (unless one of that name existed before), so do not call again; use that id",
+                found.join(", ")
+            ),
+            found: Some(found),
+        }
+    } else if complete {
+        Creation {
+            next: format!(
+                "no {kind} named \"{name}\" existed right after the failure, so Hex most likely did not create it; if the call timed out Hex may still be working: check with {finder} once more before calling again"
+            ),
+            found: Some(found),
+        }
+    } else {
+        Creation::unchecked(&format!("look for a {kind} named \"{name}\" with {finder}"))
+    };
+    error.after_create(|| creation)
 }
 
 #[cfg(test)]

@@ -357,6 +357,9 @@ impl HexTool for CreateConnection {
         confirm: Confirm::WhenRisky,
     };
 
+    const CREATED_CHECK: &'static str =
+        "look for a connection of that name with list_hex_data_connections";
+
     fn risk(input: &Self::Input) -> Option<String> {
         // Arguments that fail the checks change nothing: the call reports the error instead.
         let (_, checked) = input.check().ok()?;

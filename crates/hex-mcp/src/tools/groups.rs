@@ -12,7 +12,10 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{common::page_output, vocab::SortDirection};
+use super::{
+    common::{Sought, look_for_created, page_output},
+    vocab::SortDirection,
+};
 use crate::subject::Subject;
 use crate::{
     context::ToolContext,
@@ -170,6 +173,8 @@ impl HexTool for CreateGroup {
         confirm: Confirm::Never,
     };
 
+    const CREATED_CHECK: &'static str = "look for a group of that name with list_hex_groups";
+
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         check_name(&input.name)?;
         let members = match &input.member_user_ids {
@@ -180,8 +185,28 @@ impl HexTool for CreateGroup {
             name: input.name,
             members,
         };
-        let group = ctx.hex()?.groups().create(&request).await?;
-        to_output(&group)
+        let hex = ctx.hex()?;
+        let error = match hex.groups().create(&request).await {
+            Ok(group) => return to_output(&group),
+            Err(error) => ToolError::from(error),
+        };
+        // Newest first: a group this call created is on the first page.
+        let newest = ListGroupsParams {
+            limit: Some(100),
+            sort_by: Some(GroupSortBy::CreatedAt),
+            sort_direction: Some(hex_client::api::SortDirection::Desc),
+            ..ListGroupsParams::default()
+        };
+        let pages = hex.groups().pages(newest, ctx.limits().search_caps());
+        let sought = Sought {
+            kind: "group",
+            name: &request.name,
+            finder: FINDER,
+        };
+        Err(look_for_created(error, pages, sought, |group| {
+            (group.name.as_str(), group.id.as_str())
+        })
+        .await)
     }
 }
 

@@ -224,7 +224,7 @@ impl HexTool for SearchProjects {
     };
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let pattern = compile(&input.search_pattern)?;
+        let pattern = compile_off_the_io_threads(input.search_pattern).await?;
         let limit = input.limit.unwrap_or(100).clamp(1, 500) as usize;
         let offset = input.offset.unwrap_or(0) as usize;
         let mut params = input.filters.params();
@@ -328,10 +328,43 @@ impl Search {
     }
 }
 
+/// The longest `search_pattern`, in characters: far more than a title search needs, and short
+/// enough that checking and compiling it takes microseconds.
+const MAX_PATTERN_CHARS: usize = 1_000;
+
+/// The most memory a compiled pattern, and its lazy DFA's cache, may take.
+const MAX_COMPILED_BYTES: usize = 1 << 20;
+
+/// Compiles on a blocking thread: even a bounded pattern can take milliseconds (case folding
+/// of Unicode classes), which would stall every other request sharing the I/O threads.
+async fn compile_off_the_io_threads(pattern: String) -> Result<Regex, ToolError> {
+    check_pattern_length(&pattern)?;
+    tokio::task::spawn_blocking(move || compile(&pattern))
+        .await
+        .map_err(|error| ToolError::internal(format!("compiling search_pattern failed: {error}")))?
+}
+
+/// Refuses a pattern too long before anything (the compiler included) looks at it.
+fn check_pattern_length(pattern: &str) -> Result<(), ToolError> {
+    // Bytes bound characters from above: only count when the cheap check is not enough.
+    if pattern.len() <= MAX_PATTERN_CHARS {
+        return Ok(());
+    }
+    let chars = pattern.chars().count();
+    if chars <= MAX_PATTERN_CHARS {
+        return Ok(());
+    }
+    Err(ToolError::input(
+        "search_pattern",
+        format!("must be 0–{MAX_PATTERN_CHARS} characters long; this one has {chars}"),
+    ))
+}
+
 fn compile(pattern: &str) -> Result<Regex, ToolError> {
     RegexBuilder::new(pattern)
         .case_insensitive(true)
-        .size_limit(1 << 20)
+        .size_limit(MAX_COMPILED_BYTES)
+        .dfa_size_limit(MAX_COMPILED_BYTES)
         .build()
         .map_err(|error| {
             ToolError::input(

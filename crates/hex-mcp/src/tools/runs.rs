@@ -223,6 +223,8 @@ impl HexTool for RunProject {
         confirm: Confirm::Never,
     };
 
+    const CREATED_CHECK: &'static str = "look for the run with get_hex_project_runs";
+
     fn waits(input: &Self::Input) -> bool {
         input.wait_seconds.unwrap_or(0) > 0 && input.dry_run != Some(true)
     }

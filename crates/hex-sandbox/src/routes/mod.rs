@@ -175,9 +175,14 @@ async fn pipeline(State(shared): State<AppState>, request: Request, next: Next) 
                 ) => status_fault(status, retry_after, body),
                 (_, Some(FaultKind::DropConnection)) => dropped_connection(),
                 (_, Some(FaultKind::MalformedBody)) => malformed_body(),
+                (Ok(bytes), Some(FaultKind::EchoRequest { status })) => echo_fault(status, &bytes),
                 (Err(_), _) => {
                     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
                         .into_response()
+                }
+                (Ok(bytes), Some(FaultKind::StatusAfterServing { status })) => {
+                    drop(serve(&shared, parts, bytes, next).await);
+                    status_fault(status, None, None)
                 }
                 (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
                     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
@@ -215,6 +220,18 @@ async fn serve(
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// An error that quotes the request back: its text in `reason`, its JSON in `details`.
+fn echo_fault(status: u16, request: &[u8]) -> Response {
+    let text = String::from_utf8_lossy(request);
+    let parsed: Value = serde_json::from_slice(request).unwrap_or(Value::Null);
+    let body = json!({
+        "reason": format!("Could not validate the request {text}"),
+        "details": parsed,
+        "traceId": trace_id(),
+    });
+    status_fault(status, None, Some(body))
 }
 
 fn status_fault(status: u16, retry_after: Option<u64>, body: Option<Value>) -> Response {

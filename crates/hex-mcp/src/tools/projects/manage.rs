@@ -55,6 +55,8 @@ impl HexTool for CreateProject {
         confirm: Confirm::Never,
     };
 
+    const CREATED_CHECK: &'static str = "look for a project of that title with search_hex_projects";
+
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let title = input.title.trim();
         if title.is_empty() {

@@ -103,6 +103,8 @@ impl HexTool for CreateThread {
         confirm: Confirm::Never,
     };
 
+    const CREATED_CHECK: &'static str = "look for the thread with list_hex_threads";
+
     fn waits(input: &Self::Input) -> bool {
         WaitSeconds::get(input.wait_seconds) > 0
     }
@@ -162,6 +164,8 @@ impl HexTool for ContinueThread {
         operations: &[Operation::ContinueThread, Operation::GetThread],
         confirm: Confirm::Never,
     };
+
+    const CREATED_CHECK: &'static str = "read the thread with get_hex_thread_messages";
 
     fn waits(input: &Self::Input) -> bool {
         WaitSeconds::get(input.wait_seconds) > 0
