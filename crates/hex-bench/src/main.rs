@@ -58,7 +58,7 @@ struct Args {
     /// Scratch space (clean build, logs).
     #[arg(long, default_value = "bench/.work")]
     work: PathBuf,
-    /// Only these measurements (startup, context, throughput, memory, scale, bulk, binary, http).
+    /// Only these measurements (startup, context, throughput, memory, scale, bulk, binary, http, soak).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     /// Fewer runs, to try the harness out (never for committed results).
@@ -120,6 +120,12 @@ const MEASUREMENTS: &[(&str, &str, Measure, &[&str])] = &[
         measure::http_load::measure,
         measure::http_load::TARGETS,
     ),
+    (
+        "soak",
+        "9. Soak",
+        measure::soak::measure,
+        measure::soak::TARGETS,
+    ),
 ];
 
 fn main() -> ExitCode {
@@ -142,7 +148,7 @@ fn run(args: &Args) -> Result<(), BenchError> {
     if !unknown.is_empty() {
         return Err(BenchError::new(format!(
             "unknown measurement(s) {unknown:?}; known: startup, context, throughput, memory, \
-             scale, bulk, binary, http"
+             scale, bulk, binary, http, soak"
         )));
     }
     std::fs::create_dir_all(&args.work).map_err(|error| {

@@ -14,6 +14,26 @@ pub fn peak_rss_kib(pid: u32) -> Result<u64, BenchError> {
         .ok_or_else(|| BenchError::new(format!("no VmHWM in {path}")))
 }
 
+/// `VmRSS` (resident set size now) of a live process, in KiB.
+pub fn rss_kib(pid: u32) -> Result<u64, BenchError> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path)
+        .map_err(|error| BenchError::new(format!("cannot read {path}: {error}")))?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| BenchError::new(format!("no VmRSS in {path}")))
+}
+
+/// How many file descriptors a live process holds open (`/proc/<pid>/fd`).
+pub fn open_fds(pid: u32) -> Result<usize, BenchError> {
+    let path = format!("/proc/{pid}/fd");
+    std::fs::read_dir(&path)
+        .map(Iterator::count)
+        .map_err(|error| BenchError::new(format!("cannot list {path}: {error}")))
+}
+
 /// The CPU model from `/proc/cpuinfo`.
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")

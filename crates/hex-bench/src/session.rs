@@ -66,6 +66,11 @@ pub struct Session {
 
 impl Session {
     pub fn spawn(spec: &ServerSpec) -> Result<Session, BenchError> {
+        Session::spawn_for(spec, SESSION_LIMIT)
+    }
+
+    /// [`Session::spawn`] with a longer (or shorter) watchdog limit than [`SESSION_LIMIT`].
+    pub fn spawn_for(spec: &ServerSpec, limit: Duration) -> Result<Session, BenchError> {
         let mut command = Command::new(&spec.program);
         command
             .args(&spec.args)
@@ -85,7 +90,7 @@ impl Session {
             .ok_or_else(|| BenchError::new("the server's stdout is not a pipe"))?;
         let child = Arc::new(Mutex::new(child));
         Ok(Session {
-            watchdog: Some(watchdog(Arc::clone(&child))),
+            watchdog: Some(watchdog(Arc::clone(&child), limit)),
             child,
             pid,
             stdin,
@@ -215,6 +220,11 @@ impl Session {
         proc::cpu_seconds(self.pid)
     }
 
+    /// The server's process id (for `/proc` readings).
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// Closes stdin and waits for the server to exit (killing it after 5 s).
     pub fn close(mut self) -> Result<(), BenchError> {
         drop(self.stdin.take());
@@ -250,12 +260,12 @@ impl Drop for Session {
     }
 }
 
-/// Kills the server if the session outlives [`SESSION_LIMIT`], so a hung server cannot hang the
-/// harness (the blocked read then sees end of file).
-fn watchdog(child: Arc<Mutex<Child>>) -> mpsc::Sender<()> {
+/// Kills the server if the session outlives `limit`, so a hung server cannot hang the harness
+/// (the blocked read then sees end of file).
+fn watchdog(child: Arc<Mutex<Child>>, limit: Duration) -> mpsc::Sender<()> {
     let (done, wait) = mpsc::channel::<()>();
     thread::spawn(move || {
-        if let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(SESSION_LIMIT) {
+        if let Err(RecvTimeoutError::Timeout) = wait.recv_timeout(limit) {
             let mut child = child.lock().unwrap_or_else(PoisonError::into_inner);
             let _ = child.kill();
         }

@@ -15,8 +15,14 @@ pub const TARGETS: &[&str] = &["Peak RSS ≤ 20 MiB after 1,000 mixed calls"];
 
 const CALLS: usize = 1_000;
 
+/// The tools [`ours_call`] calls, for the results.
+pub(super) const MIX_TEXT: &str = "list_hex_projects, get_hex_project (with sharing), \
+    search_hex_projects, list_hex_cells, get_hex_cell, get_hex_project_runs, \
+    list_hex_collections, list_hex_groups, list_hex_users, update_hex_project_user_sharing \
+    (CAN_VIEW), in equal shares, interleaved";
+
 /// Ids the calls refer to.
-struct Workspace {
+pub(super) struct Workspace {
     projects: Vec<String>,
     cells: Vec<String>,
     user: String,
@@ -30,7 +36,7 @@ fn pick(values: &[String], index: usize) -> String {
 }
 
 /// The `index`th call of our mix: ten kinds of call in turn, reads and a sharing change.
-fn ours_call(workspace: &Workspace, index: usize) -> (&'static str, Value) {
+pub(super) fn ours_call(workspace: &Workspace, index: usize) -> (&'static str, Value) {
     let project = pick(&workspace.projects, index / 10);
     match index % 10 {
         0 => ("list_hex_projects", json!({"limit": 25})),
@@ -59,7 +65,7 @@ fn ours_call(workspace: &Workspace, index: usize) -> (&'static str, Value) {
     }
 }
 
-fn workspace(bench: &Bench, sandbox: &SandboxProcess) -> Result<Workspace, BenchError> {
+pub(super) fn workspace(bench: &Bench, sandbox: &SandboxProcess) -> Result<Workspace, BenchError> {
     let mut session = Session::spawn(&bench.ours(sandbox, &["--toolsets", "all"]))?;
     session.initialize()?;
     let (projects, _) = project_ids(&mut session, 100)?;
@@ -132,10 +138,7 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         name: super::OURS.into(),
         spec: bench.ours(&sandbox, &["--toolsets", "all"]),
         mix: ours_call,
-        mix_text: "list_hex_projects, get_hex_project (with sharing), search_hex_projects, \
-                   list_hex_cells, get_hex_cell, get_hex_project_runs, list_hex_collections, \
-                   list_hex_groups, list_hex_users, update_hex_project_user_sharing (CAN_VIEW), \
-                   100 of each, interleaved",
+        mix_text: MIX_TEXT,
         runs: Vec::new(),
     }];
     let runs = bench.runs(5, 1);

@@ -16,6 +16,7 @@ pub mod context;
 pub mod http_load;
 pub mod memory;
 pub mod scale;
+pub mod soak;
 pub mod startup;
 pub mod throughput;
 
