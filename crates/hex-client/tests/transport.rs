@@ -460,19 +460,38 @@ async fn a_connection_closed_without_an_answer_is_still_retried() {
     assert_eq!(attempts, 4, "{err}");
 }
 
+/// The token goes only to the configured host: a redirect to another host (here `localhost`
+/// instead of `127.0.0.1`, a different host to any HTTP client) is reported, not followed, so the
+/// other host never sees a request, let alone the Authorization header. Same-host redirects
+/// are not followed either: Hex's API never redirects, so one means a wrong base URL or a proxy.
 #[tokio::test]
-async fn redirects_are_not_followed() {
-    let server = MockServer::start().await;
+async fn a_redirect_never_takes_the_token_elsewhere() {
+    let elsewhere = MockServer::start().await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(302).insert_header("location", "https://elsewhere.example/steal"),
-        )
-        .expect(1)
-        .mount(&server)
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"stolen": true})))
+        .mount(&elsewhere)
         .await;
-    let err = client(&server).users().me().await.unwrap_err();
-    assert_eq!(err.status(), Some(302));
-    assert!(err.to_string().contains("redirect"), "{err}");
+    let port = elsewhere.address().port();
+    for (status, target) in [
+        (302, format!("http://localhost:{port}/api/v1/users/me")),
+        (307, format!("http://localhost:{port}/steal")),
+        (308, "/api/v1/users/me".to_owned()),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(status).insert_header("location", target.as_str()))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let err = client(&server).users().me().await.unwrap_err();
+        assert_eq!(err.status(), Some(status));
+        assert!(err.to_string().contains("redirect"), "{err}");
+    }
+    let reached = elsewhere.received_requests().await.unwrap();
+    assert!(
+        reached.is_empty(),
+        "the other host was reached: {reached:?}"
+    );
 }
 
 #[tokio::test]

@@ -143,6 +143,34 @@ pub fn config_dir(env: impl Fn(&str) -> Option<String>) -> PathBuf {
     Path::new(&home).join(".hex-mcp")
 }
 
+/// Why the config file is too open, if it is: a file others can read exposes the API key it
+/// holds (`doctor` warns; nothing refuses to run, as the Python hex-mcp did not either).
+pub fn exposure(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 == 0 {
+            return None;
+        }
+        let who = match (mode & 0o070 != 0, mode & 0o007 != 0) {
+            (true, true) => "its group and all other users",
+            (true, false) => "its group",
+            _ => "all other users",
+        };
+        Some(format!(
+            "{} (mode {mode:03o}) is open to {who}, and it can hold your API key. Fix: chmod 600 {}",
+            path.display(),
+            path.display()
+        ))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// `config.yml`, unless only `config.yaml` exists.
 pub fn config_file(dir: &Path) -> PathBuf {
     let yml = dir.join("config.yml");
@@ -319,6 +347,7 @@ mod tests {
         let path = write(&dir, &SecretString::from("k"), DEFAULT_API_URL).unwrap();
         assert_eq!(path.file_name().unwrap(), "config.yml");
         let file_mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(exposure(&path), None);
         let dir_mode = fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!((file_mode, dir_mode), (0o600, 0o700));
     }

@@ -130,7 +130,7 @@ impl ToolContext {
             .map_err(|error| error.to_string())
         });
         built.as_ref().map_err(|problem| {
-            ToolError::not_configured(format!("the Hex API settings are unusable: {problem}"))
+            ToolError::unusable_settings(format!("the Hex API settings are unusable: {problem}"))
         })
     }
 

@@ -42,8 +42,8 @@ impl Creation {
 pub enum ToolError {
     /// An argument is wrong; nothing was sent.
     Input { field: String, problem: String },
-    /// No usable token or URL; nothing was sent.
-    NotConfigured { problem: String },
+    /// No usable token or URL; nothing was sent. `fix` says which setting to change.
+    NotConfigured { problem: String, fix: &'static str },
     /// Hex (or the way to it) failed.
     Hex {
         error: Box<HexError>,
@@ -81,9 +81,19 @@ impl ToolError {
         }
     }
 
+    /// No token: the fix is to configure one.
     pub fn not_configured(problem: impl Into<String>) -> ToolError {
         ToolError::NotConfigured {
             problem: problem.into(),
+            fix: NOT_CONFIGURED_FIX,
+        }
+    }
+
+    /// A token but settings the client refuses (the base URL): the fix is the URL, not the key.
+    pub fn unusable_settings(problem: impl Into<String>) -> ToolError {
+        ToolError::NotConfigured {
+            problem: problem.into(),
+            fix: UNUSABLE_SETTINGS_FIX,
         }
     }
 
@@ -178,7 +188,7 @@ impl ToolError {
     fn next_step(&self) -> Option<String> {
         match self {
             ToolError::Input { .. } => Some("fix the argument and call again".into()),
-            ToolError::NotConfigured { .. } => Some(NOT_CONFIGURED_FIX.into()),
+            ToolError::NotConfigured { fix, .. } => Some((*fix).into()),
             ToolError::Hex {
                 creation: Some(creation),
                 ..
@@ -259,6 +269,7 @@ impl ToolError {
     }
 }
 
+const UNUSABLE_SETTINGS_FIX: &str = "set HEX_API_URL (or `hex-mcp config --api-url …`) to your workspace's https://<host>/api/v1 (e.g. https://app.hex.tech/api/v1), then restart the server; `hex-mcp doctor` checks the setup";
 const NOT_CONFIGURED_FIX: &str = "run `hex-mcp config --api-key -` (reads the key from stdin) or set HEX_API_KEY in the MCP server's environment, then restart the server; `hex-mcp doctor` checks the setup. A token is created in Hex under Settings → API keys";
 
 fn hex_next_step(error: &HexError, subject: Option<&Subject>) -> String {
@@ -313,7 +324,7 @@ impl fmt::Display for ToolError {
             ToolError::Input { field, problem } => {
                 write!(f, "invalid argument `{field}`: {problem}")
             }
-            ToolError::NotConfigured { problem } => write!(f, "{problem}"),
+            ToolError::NotConfigured { problem, .. } => write!(f, "{problem}"),
             ToolError::Hex { error, .. } => write!(f, "{error}"),
             ToolError::Refused { reason } => f.write_str(reason),
             ToolError::Internal { message } => write!(f, "internal error: {message}"),

@@ -186,6 +186,113 @@ async fn doctor_checks_the_token_against_the_api() {
     assert!(none.stdout.contains("none configured"), "{}", none.stdout);
 }
 
+/// A config file others can read exposes the key: doctor warns (and says how to fix it) but
+/// still passes, since hex-mcp works; a private file gets no warning.
+#[cfg(unix)]
+#[tokio::test]
+async fn doctor_warns_when_the_config_file_is_open_to_others() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = sandbox().await;
+    let home = home("doctor-modes");
+    let home_str = home.to_str().unwrap();
+    let url = sandbox.base_url();
+    let env = [("HOME", home_str)];
+    let saved = run(&["config", "--api-key", TOKEN, "--api-url", &url], &env, "").await;
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let file = home.join(".hex-mcp/config.yml");
+
+    let private = run(&["doctor"], &env, "").await;
+    assert_eq!(private.code, 0, "{}", private.stdout);
+    assert!(!private.stdout.contains("[WARN]"), "{}", private.stdout);
+
+    for (mode, who) in [
+        (0o644, "its group and all other users"),
+        (0o640, "its group"),
+    ] {
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(mode)).unwrap();
+        let open = run(&["doctor"], &env, "").await;
+        assert_eq!(open.code, 0, "{}", open.stdout);
+        let warning = open
+            .stdout
+            .lines()
+            .find(|line| line.starts_with("[WARN]"))
+            .unwrap_or_else(|| panic!("no warning: {}", open.stdout));
+        assert!(
+            warning.contains(who) && warning.contains("chmod 600"),
+            "{warning}"
+        );
+        assert!(!open.stdout.contains(TOKEN));
+    }
+}
+
+/// Behind a corporate gateway Hex's API often sits under a path prefix
+/// (`https://proxy.example.com/hex/api/v1`): requests keep the prefix, and every command works.
+#[tokio::test]
+async fn a_base_url_behind_a_path_prefix_works() {
+    let sandbox = hex_sandbox::Sandbox::new(hex_sandbox::SandboxConfig {
+        token: TOKEN.to_string(),
+        rate_limits: hex_sandbox::RateLimitMode::Off,
+        ..hex_sandbox::SandboxConfig::default()
+    });
+    let gateway = axum::Router::new().nest("/corp/hex", sandbox.router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, gateway).await });
+
+    let home = home("prefix");
+    let url = format!("http://127.0.0.1:{port}/corp/hex/api/v1");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", url.as_str()),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let doctor = run(&["doctor"], &env, "").await;
+    assert_eq!(doctor.code, 0, "{}{}", doctor.stdout, doctor.stderr);
+    assert!(doctor.stdout.contains(&url), "{}", doctor.stdout);
+    let listed = run(
+        &["call", "list_hex_projects", "--json", r#"{"limit": 2}"#],
+        &env,
+        "",
+    )
+    .await;
+    assert_eq!(listed.code, 0, "{}", listed.stderr);
+    let listed: Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(listed["values"].as_array().unwrap().len(), 2, "{listed}");
+    // The gateway routes only paths under /corp/hex: anything that lost the prefix got a 404.
+    assert!(!sandbox.requests().is_empty());
+}
+
+/// Plain http carries the token in clear text: refused for anything but loopback, before any
+/// request, in every command.
+#[tokio::test]
+async fn a_plain_http_base_url_off_loopback_is_refused() {
+    let home = home("plainhttp");
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HEX_API_URL", "http://hex.example.com/api/v1"),
+        ("HEX_API_KEY", TOKEN),
+    ];
+    let doctor = run(&["doctor"], &env, "").await;
+    assert_eq!(doctor.code, 1, "{}", doctor.stdout);
+    assert!(
+        doctor.stdout.contains("https is required"),
+        "{}",
+        doctor.stdout
+    );
+    let call = run(&["call", "list_hex_projects"], &env, "").await;
+    assert_ne!(call.code, 0);
+    let error: Value = serde_json::from_str(&call.stdout).unwrap();
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("https is required"), "{message}");
+    // The way out is the URL, not the key that is already there.
+    let next = error["error"]["next"].as_str().unwrap();
+    assert!(
+        next.contains("HEX_API_URL") && !next.contains("--api-key"),
+        "{next}"
+    );
+    assert!(!call.stdout.contains(TOKEN) && !doctor.stdout.contains(TOKEN));
+}
+
 #[tokio::test]
 async fn call_prints_json_and_its_exit_code_says_what_happened() {
     let sandbox = sandbox().await;

@@ -765,6 +765,73 @@ async fn no_log_filter_lets_a_literal_password_reach_stderr() {
     assert!(!stdout.contains(&password), "the password is in a reply");
 }
 
+/// At every log level, up to everything at trace from every crate (the SDK, the HTTP stack),
+/// neither the Hex token nor a password reaches stderr or stdout: through a success, a Hex
+/// error that echoes the request, and a retried server error.
+#[tokio::test]
+async fn no_secret_reaches_the_log_at_any_level() {
+    let sandbox = sandbox().await;
+    let filters = [
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "trace,rmcp=trace,hex_client=trace,reqwest=trace,hyper=trace,hyper_util=trace,h2=trace",
+    ];
+    for filter in filters {
+        let password = secret("any-level-password");
+        let session = Launch::against(&sandbox)
+            .env("HEX_MCP_LOG", filter)
+            .start()
+            .await;
+        let details = postgres(json!(password));
+        let made = session
+            .call(
+                "create_hex_data_connection",
+                json!({"name": format!("Levels {filter}"), "connection_type": "postgres", "connection_details": details}),
+            )
+            .await
+            .ok();
+        assert!(made["id"].is_string(), "{made}");
+        sandbox.inject(hex_sandbox::FaultRule::echo_request(
+            "POST",
+            "/v1/data-connections",
+            400,
+        ));
+        let echoed = session
+            .call(
+                "create_hex_data_connection",
+                json!({"name": "Echoed", "connection_type": "postgres", "connection_details": details}),
+            )
+            .await
+            .err();
+        assert!(
+            echoed["message"].as_str().unwrap().contains("[REDACTED]"),
+            "{echoed}"
+        );
+        sandbox.inject(hex_sandbox::FaultRule::status("GET", "/v1/projects", 503));
+        session
+            .call("list_hex_projects", json!({"limit": 1}))
+            .await
+            .ok();
+        let (stdout, stderr) = session.finish().await;
+        if filter.starts_with("trace") {
+            assert!(
+                stderr.contains("TRACE"),
+                "{filter}: trace logging is on: {stderr}"
+            );
+        }
+        for (what, secret) in [
+            ("the Hex token", common::TOKEN),
+            ("the password", &password),
+        ] {
+            assert!(!stderr.contains(secret), "{filter}: {what} is on stderr");
+            assert!(!stdout.contains(secret), "{filter}: {what} is in a reply");
+        }
+    }
+}
+
 #[tokio::test]
 async fn an_error_that_echoes_the_request_never_shows_its_secrets() {
     let sandbox = sandbox().await;

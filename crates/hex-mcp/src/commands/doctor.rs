@@ -39,6 +39,9 @@ fn check_all(out: &mut Stdout, settings: &config::Settings) -> u8 {
         report(out, false, &format!("config file: {problem}"));
         ok = false;
     }
+    if let Some(exposure) = config::exposure(&settings.file) {
+        warn(out, &format!("config file: {exposure}"));
+    }
     let Some((key, source)) = &settings.api_key else {
         report(
             out,
@@ -139,6 +142,11 @@ fn fix_for(error: &HexError) -> &'static str {
         }
         _ => "Fix: check the network and the API URL (`hex-mcp show-config`)",
     }
+}
+
+/// A finding that does not stop hex-mcp from working, so it does not fail the checks.
+fn warn(out: &mut Stdout, line: &str) {
+    out.line(&format!("[WARN]  {line}"));
 }
 
 fn report(out: &mut Stdout, ok: bool, line: &str) {
