@@ -622,7 +622,16 @@ fn run_with_stdout(
     stdout: Stdio,
     close_stdout: bool,
 ) -> (i32, String) {
-    let mut child = std::process::Command::new(BIN)
+    let stdout = if close_stdout {
+        // The reader is gone before the command starts, as with `| head -c 0`: closing it after
+        // the spawn would race with a short output that fits in the pipe's buffer.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        Stdio::from(writer)
+    } else {
+        stdout
+    };
+    let child = std::process::Command::new(BIN)
         .args(args)
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -632,10 +641,6 @@ fn run_with_stdout(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    if close_stdout {
-        // The reader goes away before reading everything, as `| head -c 0` does.
-        drop(child.stdout.take());
-    }
     let output = child.wait_with_output().unwrap();
     (
         output.status.code().unwrap_or(-1),
@@ -660,10 +665,19 @@ fn a_closed_stdout_ends_every_command_quietly() {
 #[test]
 fn a_large_result_read_in_part_ends_the_call_quietly() {
     use std::io::Read;
-    // More than a pipe buffer (64 KiB), so the command is still writing when the reader stops.
+    // More than a pipe buffer (64 KiB; this is ~80 KiB), so the command is still writing when
+    // the reader stops.
+    let home = home("read-in-part");
     let mut child = std::process::Command::new(BIN)
-        .args(["tools", "--json"])
+        .args([
+            "call",
+            "--sandbox",
+            "list_hex_projects",
+            "--json",
+            r#"{"limit": 100, "include_sharing": true}"#,
+        ])
         .env_clear()
+        .env("HOME", &home)
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
