@@ -192,23 +192,54 @@ pub fn excerpt(text: &str) -> String {
 /// Declares a string enum for tool input: the schema lists Hex's values, and parsing accepts
 /// any case and `-`/space for `_` (the Python hex-mcp's docs used `sort_by="name"`), with an
 /// error that lists the valid values.
+///
+/// `Name: ClientEnum { A, B }` takes the values from the client's enum of the same vocabulary:
+/// each variant must be one of the client's (the compiler checks it, through the `From`
+/// conversion), and its wire text is the client's, so the two can never drift apart and a value
+/// the client does not know can never be sent. `Name { A = "a" }` is for the few vocabularies
+/// that exist only in the tools (flags the tool turns into fields, a tag it matches on).
 macro_rules! input_enum {
+    ($(#[$meta:meta])* $name:ident: $client:ty { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Hex's wire text: the client's, for the same variant.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => {
+                        const VALUE: &$client = &<$client>::$variant;
+                        VALUE.as_str()
+                    }),+
+                }
+            }
+        }
+
+        impl From<$name> for $client {
+            fn from(value: $name) -> $client {
+                match value { $($name::$variant => <$client>::$variant),+ }
+            }
+        }
+
+        $crate::input::input_enum!(@common $name { $($variant),+ });
+    };
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire),+ }
             }
+        }
 
-            /// The same value as the client's enum of this vocabulary.
-            pub fn to<T: for<'a> From<&'a str>>(self) -> T {
-                T::from(self.as_str())
-            }
+        $crate::input::input_enum!(@common $name { $($variant),+ });
+    };
+    (@common $name:ident { $($variant:ident),+ }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
         }
 
         impl ::std::fmt::Display for $name {
@@ -252,7 +283,8 @@ macro_rules! input_enum {
             }
 
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({"type": "string", "enum": [$($wire),+]})
+                let values: Vec<&str> = $name::ALL.iter().map(|value| value.as_str()).collect();
+                ::schemars::json_schema!({"type": "string", "enum": values})
             }
         }
     };
@@ -276,6 +308,7 @@ mod tests {
     use serde_json::json;
 
     input_enum!(Colour { Red = "RED", DarkBlue = "DARK_BLUE" });
+    input_enum!(Direction: hex_client::api::SortDirection { Asc });
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -309,8 +342,19 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(parsed.items[0].colour, Colour::DarkBlue);
-        assert_eq!(parsed.items[0].colour.to::<String>(), "DARK_BLUE");
+        assert_eq!(parsed.items[0].colour.as_str(), "DARK_BLUE");
         assert_eq!(parsed.limit, None);
+    }
+
+    #[test]
+    fn enums_of_a_client_vocabulary_take_its_values() {
+        use hex_client::api::SortDirection;
+        assert_eq!(Direction::Asc.as_str(), SortDirection::Asc.as_str());
+        assert_eq!(SortDirection::from(Direction::Asc), SortDirection::Asc);
+        let schema = serde_json::to_value(schemars::schema_for!(Direction)).unwrap();
+        assert_eq!(schema["enum"], json!(["ASC"]));
+        let parsed: Direction = serde_json::from_value(json!("asc")).unwrap();
+        assert_eq!(parsed, Direction::Asc);
     }
 
     #[test]
