@@ -12,12 +12,68 @@ use crate::errors::ToolError;
 /// Parses arguments strictly; a failure names the field (`user_permissions[1].access`) and
 /// says what was wrong with it, before anything is sent to Hex.
 pub fn parse<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, ToolError> {
-    let value = Value::Object(drop_nulls(arguments));
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        ToolError::input(field, plain_integers(&error.into_inner().to_string()))
+    let arguments = drop_nulls(arguments);
+    attempt::<T>(&arguments).map_err(|failure| {
+        let field = match failure.path.as_str() {
+            "" => blame::<T>(&arguments, &failure).unwrap_or_default(),
+            path => path.to_string(),
+        };
+        ToolError::input(field, plain_integers(&failure.message))
     })
+}
+
+/// Why arguments did not parse: serde's path to the value (empty for the arguments as a whole)
+/// and its message.
+struct Failure {
+    path: String,
+    message: String,
+}
+
+fn attempt<T: DeserializeOwned>(arguments: &JsonObject) -> Result<T, Failure> {
+    serde_path_to_error::deserialize(Value::Object(arguments.clone())).map_err(|error| {
+        let path = error.path().to_string();
+        Failure {
+            path: if path == "." { String::new() } else { path },
+            message: error.into_inner().to_string(),
+        }
+    })
+}
+
+/// The argument a path-less failure is about. serde loses the path inside `#[serde(flatten)]`
+/// groups (a list's shared filters), so `statuses: 5` would be refused as "invalid type: integer
+/// `5`, expected a sequence" with no name; the argument whose removal makes that failure go
+/// away is the one to name. Failures that already name an argument (unknown or missing
+/// parameters) are left as they are. Runs only on the error path, on a handful of arguments.
+fn blame<T: DeserializeOwned>(arguments: &JsonObject, failure: &Failure) -> Option<String> {
+    let quoted = |key: &str| failure.message.contains(&format!("`{key}`"));
+    if arguments.keys().any(|key| quoted(key)) {
+        return None;
+    }
+    // Gone, or replaced by another failure that is not about the removed argument's absence.
+    let resolved = |without: &JsonObject, key: &str| match attempt::<T>(without) {
+        Ok(_) => true,
+        Err(other) => {
+            other.message != failure.message
+                && !other.message.contains(&format!("missing field `{key}`"))
+        }
+    };
+    let one_at_a_time = arguments.keys().find(|key| {
+        let mut without = arguments.clone();
+        without.remove(key.as_str());
+        resolved(&without, key)
+    });
+    if let Some(key) = one_at_a_time {
+        return Some(key.clone());
+    }
+    // Two arguments wrong in the same way: removing either alone leaves the same failure.
+    let mut without = arguments.clone();
+    arguments
+        .keys()
+        .find(|key| {
+            without.remove(key.as_str());
+            resolved(&without, key)
+        })
+        .cloned()
 }
 
 /// serde names Rust's integer types (`expected u32`); a client knows none of them, so say the
@@ -381,6 +437,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("limt"), "{error}");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Filters {
+        statuses: Option<Vec<String>>,
+        archived: Option<bool>,
+        trashed: Option<bool>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Listing {
+        limit: Option<u32>,
+        #[serde(flatten)]
+        filters: Filters,
+    }
+
+    #[test]
+    fn errors_in_flattened_groups_still_name_the_argument() {
+        let error = parse::<Listing>(args(json!({"limit": 5, "statuses": 3}))).unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Input { field, .. } if field == "statuses"),
+            "{error}"
+        );
+        // Both wrong the same way: either is named, never none.
+        let error = parse::<Listing>(args(json!({"archived": "", "trashed": ""}))).unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Input { field, .. } if field == "archived" || field == "trashed"),
+            "{error}"
+        );
     }
 
     #[test]
