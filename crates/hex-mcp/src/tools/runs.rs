@@ -17,7 +17,7 @@ use super::{common::MAX_WAIT_SECONDS, vocab::MAX_PAGE_SIZE};
 use crate::{
     context::ToolContext,
     errors::ToolError,
-    input::{HexId, input_enum},
+    input::{HexId, OpaqueId, input_enum},
     output::to_output,
     registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
 };
@@ -113,7 +113,7 @@ pub struct RunProjectInput {
     use_cached_sql_results: Option<bool>,
     dry_run: Option<bool>,
     /// A saved view's inputs.
-    view_id: Option<String>,
+    view_id: Option<OpaqueId>,
     #[serde(default)]
     #[schemars(schema_with = "notifications_schema")]
     notifications: Option<Vec<NotificationInput>>,
@@ -170,7 +170,7 @@ impl RunProjectInput {
                 .map(|list| list.iter().map(NotificationInput::to_hex).collect()),
             update_published_results: self.update_published_results,
             use_cached_sql_results: self.use_cached_sql_results,
-            view_id: self.view_id.clone(),
+            view_id: self.view_id.as_ref().map(|id| id.to_string()),
             flag_config_override: None,
         }
     }
