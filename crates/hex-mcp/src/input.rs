@@ -12,12 +12,68 @@ use crate::errors::ToolError;
 /// Parses arguments strictly; a failure names the field (`user_permissions[1].access`) and
 /// says what was wrong with it, before anything is sent to Hex.
 pub fn parse<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, ToolError> {
-    let value = Value::Object(drop_nulls(arguments));
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        ToolError::input(field, plain_integers(&error.into_inner().to_string()))
+    let arguments = drop_nulls(arguments);
+    attempt::<T>(&arguments).map_err(|failure| {
+        let field = match failure.path.as_str() {
+            "" => blame::<T>(&arguments, &failure).unwrap_or_default(),
+            path => path.to_string(),
+        };
+        ToolError::input(field, plain_integers(&failure.message))
     })
+}
+
+/// Why arguments did not parse: serde's path to the value (empty for the arguments as a whole)
+/// and its message.
+struct Failure {
+    path: String,
+    message: String,
+}
+
+fn attempt<T: DeserializeOwned>(arguments: &JsonObject) -> Result<T, Failure> {
+    serde_path_to_error::deserialize(Value::Object(arguments.clone())).map_err(|error| {
+        let path = error.path().to_string();
+        Failure {
+            path: if path == "." { String::new() } else { path },
+            message: error.into_inner().to_string(),
+        }
+    })
+}
+
+/// The argument a path-less failure is about. serde loses the path inside `#[serde(flatten)]`
+/// groups (a list's shared filters), so `statuses: 5` would be refused as "invalid type: integer
+/// `5`, expected a sequence" with no name; the argument whose removal makes that failure go
+/// away is the one to name. Failures that already name an argument (unknown or missing
+/// parameters) are left as they are. Runs only on the error path, on a handful of arguments.
+fn blame<T: DeserializeOwned>(arguments: &JsonObject, failure: &Failure) -> Option<String> {
+    let quoted = |key: &str| failure.message.contains(&format!("`{key}`"));
+    if arguments.keys().any(|key| quoted(key)) {
+        return None;
+    }
+    // Gone, or replaced by another failure that is not about the removed argument's absence.
+    let resolved = |without: &JsonObject, key: &str| match attempt::<T>(without) {
+        Ok(_) => true,
+        Err(other) => {
+            other.message != failure.message
+                && !other.message.contains(&format!("missing field `{key}`"))
+        }
+    };
+    let one_at_a_time = arguments.keys().find(|key| {
+        let mut without = arguments.clone();
+        without.remove(key.as_str());
+        resolved(&without, key)
+    });
+    if let Some(key) = one_at_a_time {
+        return Some(key.clone());
+    }
+    // Two arguments wrong in the same way: removing either alone leaves the same failure.
+    let mut without = arguments.clone();
+    arguments
+        .keys()
+        .find(|key| {
+            without.remove(key.as_str());
+            resolved(&without, key)
+        })
+        .cloned()
 }
 
 /// serde names Rust's integer types (`expected u32`); a client knows none of them, so say the
@@ -192,23 +248,54 @@ pub fn excerpt(text: &str) -> String {
 /// Declares a string enum for tool input: the schema lists Hex's values, and parsing accepts
 /// any case and `-`/space for `_` (the Python hex-mcp's docs used `sort_by="name"`), with an
 /// error that lists the valid values.
+///
+/// `Name: ClientEnum { A, B }` takes the values from the client's enum of the same vocabulary:
+/// each variant must be one of the client's (the compiler checks it, through the `From`
+/// conversion), and its wire text is the client's, so the two can never drift apart and a value
+/// the client does not know can never be sent. `Name { A = "a" }` is for the few vocabularies
+/// that exist only in the tools (flags the tool turns into fields, a tag it matches on).
 macro_rules! input_enum {
+    ($(#[$meta:meta])* $name:ident: $client:ty { $($variant:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            /// Hex's wire text: the client's, for the same variant.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => {
+                        const VALUE: &$client = &<$client>::$variant;
+                        VALUE.as_str()
+                    }),+
+                }
+            }
+        }
+
+        impl From<$name> for $client {
+            fn from(value: $name) -> $client {
+                match value { $($name::$variant => <$client>::$variant),+ }
+            }
+        }
+
+        $crate::input::input_enum!(@common $name { $($variant),+ });
+    };
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $name { $($variant),+ }
 
         impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $wire),+ }
             }
+        }
 
-            /// The same value as the client's enum of this vocabulary.
-            pub fn to<T: for<'a> From<&'a str>>(self) -> T {
-                T::from(self.as_str())
-            }
+        $crate::input::input_enum!(@common $name { $($variant),+ });
+    };
+    (@common $name:ident { $($variant:ident),+ }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
         }
 
         impl ::std::fmt::Display for $name {
@@ -252,7 +339,8 @@ macro_rules! input_enum {
             }
 
             fn json_schema(_: &mut ::schemars::SchemaGenerator) -> ::schemars::Schema {
-                ::schemars::json_schema!({"type": "string", "enum": [$($wire),+]})
+                let values: Vec<&str> = $name::ALL.iter().map(|value| value.as_str()).collect();
+                ::schemars::json_schema!({"type": "string", "enum": values})
             }
         }
     };
@@ -276,6 +364,7 @@ mod tests {
     use serde_json::json;
 
     input_enum!(Colour { Red = "RED", DarkBlue = "DARK_BLUE" });
+    input_enum!(Direction: hex_client::api::SortDirection { Asc });
 
     #[derive(Debug, Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -309,8 +398,19 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(parsed.items[0].colour, Colour::DarkBlue);
-        assert_eq!(parsed.items[0].colour.to::<String>(), "DARK_BLUE");
+        assert_eq!(parsed.items[0].colour.as_str(), "DARK_BLUE");
         assert_eq!(parsed.limit, None);
+    }
+
+    #[test]
+    fn enums_of_a_client_vocabulary_take_its_values() {
+        use hex_client::api::SortDirection;
+        assert_eq!(Direction::Asc.as_str(), SortDirection::Asc.as_str());
+        assert_eq!(SortDirection::from(Direction::Asc), SortDirection::Asc);
+        let schema = serde_json::to_value(schemars::schema_for!(Direction)).unwrap();
+        assert_eq!(schema["enum"], json!(["ASC"]));
+        let parsed: Direction = serde_json::from_value(json!("asc")).unwrap();
+        assert_eq!(parsed, Direction::Asc);
     }
 
     #[test]
@@ -337,6 +437,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("limt"), "{error}");
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Filters {
+        statuses: Option<Vec<String>>,
+        archived: Option<bool>,
+        trashed: Option<bool>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Listing {
+        limit: Option<u32>,
+        #[serde(flatten)]
+        filters: Filters,
+    }
+
+    #[test]
+    fn errors_in_flattened_groups_still_name_the_argument() {
+        let error = parse::<Listing>(args(json!({"limit": 5, "statuses": 3}))).unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Input { field, .. } if field == "statuses"),
+            "{error}"
+        );
+        // Both wrong the same way: either is named, never none.
+        let error = parse::<Listing>(args(json!({"archived": "", "trashed": ""}))).unwrap_err();
+        assert!(
+            matches!(&error, ToolError::Input { field, .. } if field == "archived" || field == "trashed"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -4,14 +4,13 @@
 use hex_client::Operation;
 use hex_client::api::cells::{
     Cell, CellContents, CellLocation, CellType, CreateCellRequest, ListCellsParams,
-    NewCellContents, NewCellType, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest,
-    UpdateSqlCell,
+    NewCellContents, NewSource, NewSqlCell, UpdateCellContents, UpdateCellRequest, UpdateSqlCell,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{common::page_output, vocab::MAX_PAGE};
+use super::{common::page_output, vocab::MAX_PAGE_SIZE};
 use crate::subject::Subject;
 use crate::{
     context::ToolContext,
@@ -33,11 +32,7 @@ pub fn tools() -> Vec<RegisteredTool> {
 
 input_enum!(
     /// The cell types CreateCell accepts.
-    NewCellKind {
-        Code = "CODE",
-        Sql = "SQL",
-        Markdown = "MARKDOWN",
-    }
+    NewCellKind: hex_client::api::cells::NewCellType { Code, Sql, Markdown }
 );
 
 fn cell_error(error: hex_client::HexError, cell_id: &HexId) -> ToolError {
@@ -71,7 +66,7 @@ pub struct ListCells;
 #[serde(deny_unknown_fields)]
 pub struct ListCellsInput {
     project_id: HexId,
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -93,7 +88,7 @@ impl HexTool for ListCells {
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListCellsParams {
             project_id: input.project_id.to_string(),
-            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
         };
@@ -202,7 +197,7 @@ impl CreateCellInput {
         };
         Ok(CreateCellRequest {
             project_id: self.project_id.to_string(),
-            cell_type: self.cell_type.to::<NewCellType>(),
+            cell_type: self.cell_type.into(),
             contents,
             label: self.label,
             location: self.insert_after_cell_id.map(|id| CellLocation {

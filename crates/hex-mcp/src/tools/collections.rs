@@ -3,8 +3,8 @@
 
 use hex_client::Operation;
 use hex_client::api::collections::{
-    CollectionGrant, CollectionSharing, CollectionSortBy, CollectionWorkspace,
-    CreateCollectionRequest, ListCollectionsParams, UpdateCollectionRequest,
+    CollectionGrant, CollectionSharing, CollectionWorkspace, CreateCollectionRequest,
+    ListCollectionsParams, UpdateCollectionRequest,
 };
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::{
     common::{Sought, look_for_created, page_output},
     sharing::{Grant, Grants, principals},
-    vocab::{AccessLevel, MAX_PAGE},
+    vocab::{AccessLevel, MAX_PAGE_SIZE},
 };
 use crate::subject::Subject;
 use crate::{
@@ -43,13 +43,13 @@ pub struct ListCollections;
 
 input_enum!(
     /// `ListCollectionsSortByEnum`.
-    SortBy { Name = "NAME" }
+    SortBy: hex_client::api::collections::CollectionSortBy { Name }
 );
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListCollectionsInput {
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -71,10 +71,10 @@ impl HexTool for ListCollections {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListCollectionsParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
-            sort_by: input.sort_by.map(|sort| sort.to::<CollectionSortBy>()),
+            sort_by: input.sort_by.map(|sort| sort.into()),
         };
         let page = ctx.hex()?.collections().list(&params).await?;
         page_output(page, |collection| collection)

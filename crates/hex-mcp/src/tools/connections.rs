@@ -7,8 +7,8 @@ use std::borrow::Cow;
 
 use hex_client::Operation;
 use hex_client::api::connections::{
-    ConnectionSortBy, CreateDataConnectionRequest, DataConnection, ListDataConnectionsParams,
-    SchemaFilters, SchemaRefreshSchedule, UpdateDataConnectionRequest,
+    CreateDataConnectionRequest, DataConnection, ListDataConnectionsParams, SchemaFilters,
+    SchemaRefreshSchedule, UpdateDataConnectionRequest,
 };
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     common::page_output,
-    vocab::{MAX_PAGE, SortDirection},
+    vocab::{MAX_PAGE_SIZE, SortDirection},
 };
 use crate::subject::Subject;
 use crate::{
@@ -52,25 +52,21 @@ const FINDER: &str = "list_hex_data_connections";
 
 input_enum!(
     /// The types Hex can create through its API (`clickhouse` can only be read).
-    ConnectionType {
-        Athena = "athena",
-        Bigquery = "bigquery",
-        Databricks = "databricks",
-        Postgres = "postgres",
-        Redshift = "redshift",
-        Snowflake = "snowflake",
-        Trino = "trino",
+    ConnectionType: hex_client::api::connections::DataConnectionType {
+        Athena, BigQuery, Databricks, Postgres, Redshift, Snowflake, Trino,
     }
 );
 
 input_enum!(
     /// `ListDataConnectionsSortByEnum`.
-    SortBy { CreatedAt = "CREATED_AT", Name = "NAME" }
+    SortBy: hex_client::api::connections::ConnectionSortBy { CreatedAt, Name }
 );
 
 input_enum!(
     /// `DataConnectionSchemaRefreshAccess`.
-    RefreshAccess { Admins = "ADMINS", UsersWithQueryAccess = "USERS_WITH_QUERY_ACCESS" }
+    RefreshAccess: hex_client::api::connections::SchemaRefreshAccess {
+        Admins, UsersWithQueryAccess,
+    }
 );
 
 /// Every connection output: Hex's fields, nulls pruned, anything named like a secret redacted.
@@ -206,7 +202,7 @@ pub struct ListConnections;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListConnectionsInput {
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -229,11 +225,11 @@ impl HexTool for ListConnections {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListDataConnectionsParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
-            sort_by: input.sort_by.map(|sort| sort.to::<ConnectionSortBy>()),
-            sort_direction: input.sort_direction.map(|direction| direction.to()),
+            sort_by: input.sort_by.map(|sort| sort.into()),
+            sort_direction: input.sort_direction.map(|direction| direction.into()),
         };
         let page = ctx.hex()?.connections().list(&params).await?;
         let mut answer = page_output(page, summary)?;
@@ -338,7 +334,7 @@ impl CreateConnectionInput {
         request.allow_writeback_cells = settings.allow_writeback_cells;
         request.schema_filters = checked.filters;
         request.schema_refresh_schedule = checked.schedule;
-        request.schema_refresh_access = settings.schema_refresh_access.map(|access| access.to());
+        request.schema_refresh_access = settings.schema_refresh_access.map(|access| access.into());
         request.sharing = checked.sharing.map(Sharing::for_create);
         Ok((request, notices))
     }
@@ -478,7 +474,7 @@ impl UpdateConnectionInput {
             allow_writeback_cells: settings.allow_writeback_cells,
             schema_filters: checked.filters,
             schema_refresh_schedule: checked.schedule.map(Some),
-            schema_refresh_access: settings.schema_refresh_access.map(|access| access.to()),
+            schema_refresh_access: settings.schema_refresh_access.map(|access| access.into()),
             sharing: checked.sharing.map(Sharing::for_update),
         };
         Ok((request, notices))

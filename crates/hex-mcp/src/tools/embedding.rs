@@ -23,10 +23,7 @@ pub fn tools() -> Vec<RegisteredTool> {
 
 input_enum!(
     /// What the viewer may export.
-    Scope {
-        ExportPdf = "EXPORT_PDF",
-        ExportCsv = "EXPORT_CSV",
-    }
+    Scope: hex_client::api::embedding::EmbedScope { ExportPdf, ExportCsv }
 );
 
 input_enum!(
@@ -86,7 +83,7 @@ impl CreatePresignedUrlInput {
             scope: self
                 .scope
                 .as_ref()
-                .map(|scope| scope.iter().map(|s| s.to::<EmbedScope>()).collect()),
+                .map(|scope| scope.iter().map(|s| EmbedScope::from(*s)).collect()),
             input_parameters: self.input_parameters.clone(),
             expires_in,
             display_options: self.display.as_deref().map(display_options).transpose()?,

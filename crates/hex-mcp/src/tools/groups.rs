@@ -14,7 +14,7 @@ use serde_json::json;
 
 use super::{
     common::{Sought, look_for_created, page_output},
-    vocab::SortDirection,
+    vocab::{MAX_LARGE_PAGE_SIZE, SortDirection},
 };
 use crate::subject::Subject;
 use crate::{
@@ -40,7 +40,7 @@ const FINDER: &str = "list_hex_groups";
 
 input_enum!(
     /// `ListGroupsSortByEnum`.
-    SortBy { CreatedAt = "CREATED_AT", Name = "NAME" }
+    SortBy: hex_client::api::groups::GroupSortBy { CreatedAt, Name }
 );
 
 fn not_found_hint(group_id: &HexId) -> impl FnOnce(hex_client::HexError) -> ToolError + '_ {
@@ -80,7 +80,7 @@ pub struct ListGroups;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListGroupsInput {
-    #[schemars(range(min = 1, max = 500))]
+    #[schemars(range(min = 1, max = MAX_LARGE_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -103,11 +103,11 @@ impl HexTool for ListGroups {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListGroupsParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, 500)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_LARGE_PAGE_SIZE)),
             after: input.after,
             before: input.before,
-            sort_by: input.sort_by.map(|sort| sort.to::<GroupSortBy>()),
-            sort_direction: input.sort_direction.map(|direction| direction.to()),
+            sort_by: input.sort_by.map(|sort| sort.into()),
+            sort_direction: input.sort_direction.map(|direction| direction.into()),
         };
         let page = ctx.hex()?.groups().list(&params).await?;
         page_output(page, |group| group)

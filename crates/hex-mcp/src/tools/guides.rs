@@ -13,7 +13,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{common::page_output, vocab::MAX_PAGE};
+use super::{common::page_output, vocab::MAX_PAGE_SIZE};
 use crate::subject::Subject;
 use crate::{
     context::ToolContext,
@@ -46,7 +46,7 @@ pub struct ListGuideDrafts;
 #[serde(deny_unknown_fields)]
 pub struct ListGuideDraftsInput {
     /// Default 100.
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -67,7 +67,7 @@ impl HexTool for ListGuideDrafts {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListDraftGuidesParams {
-            limit: Some(input.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE)),
+            limit: Some(input.limit.unwrap_or(MAX_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
             external_source: None,

@@ -1,9 +1,7 @@
 //! Projects: list with Hex's filters, search titles across all pages, read one.
 
 use hex_client::Operation;
-use hex_client::api::projects::{
-    GetProjectParams, ListProjectsParams, Project, ProjectSortBy, Schedule,
-};
+use hex_client::api::projects::{GetProjectParams, ListProjectsParams, Project, Schedule};
 use regex::{Regex, RegexBuilder};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     common::page_output,
-    vocab::{MAX_PAGE, SortDirection},
+    vocab::{MAX_PAGE_SIZE, SortDirection},
 };
 use crate::{
     context::ToolContext,
@@ -35,11 +33,7 @@ pub fn tools() -> Vec<RegisteredTool> {
 
 input_enum!(
     /// `SortByEnum`.
-    SortBy {
-        CreatedAt = "CREATED_AT",
-        LastEditedAt = "LAST_EDITED_AT",
-        LastPublishedAt = "LAST_PUBLISHED_AT",
-    }
+    SortBy: hex_client::api::projects::ProjectSortBy { CreatedAt, LastEditedAt, LastPublishedAt }
 );
 
 /// Filters shared by listing and searching.
@@ -85,8 +79,8 @@ impl ProjectFilters {
 impl ListOrder {
     fn apply(&self, params: &mut ListProjectsParams) {
         params.include_sharing = self.include_sharing.unwrap_or(false);
-        params.sort_by = self.sort_by.map(|sort| sort.to::<ProjectSortBy>());
-        params.sort_direction = self.sort_direction.map(|direction| direction.to());
+        params.sort_by = self.sort_by.map(|sort| sort.into());
+        params.sort_direction = self.sort_direction.map(|direction| direction.into());
     }
 }
 
@@ -128,7 +122,7 @@ pub struct ListProjects;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListProjectsInput {
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -158,7 +152,7 @@ impl HexTool for ListProjects {
         let hex = ctx.hex()?;
         let mut params = input.filters.params();
         input.order.apply(&mut params);
-        params.limit = Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE));
+        params.limit = Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE));
         params.after = input.after;
         params.before = input.before;
         if let Some(offset) = input.offset.filter(|offset| *offset > 0) {

@@ -13,11 +13,11 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use self::wait::{run_error, status_output, wait_for_end};
-use super::{common::MAX_WAIT_SECONDS, vocab::MAX_PAGE};
+use super::{common::MAX_WAIT_SECONDS, vocab::MAX_PAGE_SIZE};
 use crate::{
     context::ToolContext,
     errors::ToolError,
-    input::{HexId, input_enum},
+    input::{HexId, OpaqueId, input_enum},
     output::to_output,
     registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
 };
@@ -33,38 +33,24 @@ pub fn tools() -> Vec<RegisteredTool> {
 
 input_enum!(
     /// `ProjectRunStatus`.
-    RunStatusName {
-        Pending = "PENDING",
-        Running = "RUNNING",
-        Errored = "ERRORED",
-        Completed = "COMPLETED",
-        Killed = "KILLED",
-        UnableToAllocateKernel = "UNABLE_TO_ALLOCATE_KERNEL",
+    RunStatusName: hex_client::api::runs::RunStatusKind {
+        Pending, Running, Errored, Completed, Killed, UnableToAllocateKernel,
     }
 );
 
 input_enum!(
     /// `RunTypeFilter`.
-    RunTriggerName {
-        Api = "API",
-        Scheduled = "SCHEDULED",
-        AppRefresh = "APP_REFRESH",
-        All = "ALL",
-    }
+    RunTriggerName: hex_client::api::runs::RunTriggerFilter { Api, Scheduled, AppRefresh, All }
 );
 
 input_enum!(
     /// `RunNotificationType`.
-    NotifyOn {
-        Success = "SUCCESS",
-        Failure = "FAILURE",
-        All = "ALL",
-    }
+    NotifyOn: hex_client::api::runs::RunNotificationType { Success, Failure, All }
 );
 
 input_enum!(
     /// `ScreenshotFormatType`.
-    ScreenshotFormat { Png = "png", Pdf = "pdf" }
+    ScreenshotFormat: hex_client::api::runs::ScreenshotFormat { Png, Pdf }
 );
 
 fn project_error(error: hex_client::HexError, project_id: &HexId) -> ToolError {
@@ -97,9 +83,9 @@ impl NotificationInput {
                 .map(|ids| ids.iter().map(ToString::to_string).collect())
         };
         RunNotification {
-            kind: self.kind.to(),
+            kind: self.kind.into(),
             include_success_screenshot: self.include_success_screenshot.unwrap_or(false),
-            screenshot_format: self.screenshot_format.map(|format| format.to()),
+            screenshot_format: self.screenshot_format.map(|format| format.into()),
             slack_channel_ids: self.slack_channel_ids.clone(),
             user_ids: ids(&self.user_ids),
             group_ids: ids(&self.group_ids),
@@ -127,7 +113,7 @@ pub struct RunProjectInput {
     use_cached_sql_results: Option<bool>,
     dry_run: Option<bool>,
     /// A saved view's inputs.
-    view_id: Option<String>,
+    view_id: Option<OpaqueId>,
     #[serde(default)]
     #[schemars(schema_with = "notifications_schema")]
     notifications: Option<Vec<NotificationInput>>,
@@ -184,7 +170,7 @@ impl RunProjectInput {
                 .map(|list| list.iter().map(NotificationInput::to_hex).collect()),
             update_published_results: self.update_published_results,
             use_cached_sql_results: self.use_cached_sql_results,
-            view_id: self.view_id.clone(),
+            view_id: self.view_id.as_ref().map(|id| id.to_string()),
             flag_config_override: None,
         }
     }
@@ -342,7 +328,7 @@ pub struct GetProjectRuns;
 #[serde(deny_unknown_fields)]
 pub struct GetProjectRunsInput {
     project_id: HexId,
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     offset: Option<u32>,
     status_filter: Option<RunStatusName>,
@@ -363,13 +349,13 @@ impl HexTool for GetProjectRuns {
     };
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let limit = input.limit.unwrap_or(25).clamp(1, MAX_PAGE);
+        let limit = input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE);
         let offset = input.offset.unwrap_or(0);
         let params = GetProjectRunsParams {
             limit: Some(limit),
             offset: Some(offset),
-            status_filter: input.status_filter.map(|status| status.to()),
-            run_trigger_filter: input.run_trigger_filter.map(|trigger| trigger.to()),
+            status_filter: input.status_filter.map(|status| status.into()),
+            run_trigger_filter: input.run_trigger_filter.map(|trigger| trigger.into()),
         };
         let runs = ctx
             .hex()?

@@ -142,7 +142,7 @@ pub struct UpdateSemanticProject;
 
 input_enum!(
     /// `SemanticObjectUpdate.type`.
-    SemanticKind { Dataset = "DATASET", View = "VIEW" }
+    SemanticKind: hex_client::api::semantic::SemanticObjectType { Dataset, View }
 );
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -183,7 +183,7 @@ impl HexTool for UpdateSemanticProject {
                 .updates
                 .iter()
                 .map(|update| SemanticObjectUpdate {
-                    kind: update.kind.to(),
+                    kind: update.kind.into(),
                     name: update.name.clone(),
                     status: status_of(&update.status),
                 })

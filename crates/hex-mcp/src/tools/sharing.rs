@@ -104,7 +104,7 @@ impl HexTool for UpdateUserSharing {
         let grants = input
             .user_permissions
             .iter()
-            .map(|item| UserGrant::new(item.user_id.as_str(), item.access.to()));
+            .map(|item| UserGrant::new(item.user_id.as_str(), item.access.into()));
         let batches = Batches::Users(grants.collect());
         share(
             &ctx,
@@ -197,7 +197,7 @@ impl HexTool for UpdateGroupSharing {
         let grants = input
             .group_permissions
             .iter()
-            .map(|item| GroupGrant::new(item.group_id.as_str(), item.access.to()));
+            .map(|item| GroupGrant::new(item.group_id.as_str(), item.access.into()));
         let batches = Batches::Groups(grants.collect());
         share(
             &ctx,
@@ -269,7 +269,7 @@ impl HexTool for UpdateCollectionSharing {
         let grants = input
             .collection_permissions
             .iter()
-            .map(|item| CollectionGrant::new(item.collection_id.as_str(), item.access.to()));
+            .map(|item| CollectionGrant::new(item.collection_id.as_str(), item.access.into()));
         let batches = Batches::Collections(grants.collect());
         let finder = "list_hex_collections";
         share(
@@ -289,11 +289,7 @@ pub struct UpdateWorkspaceSharing;
 
 input_enum!(
     /// What anyone with the link gets; Hex's docs offer only these for the public web.
-    PublicAccess {
-        NoAccess = "NONE",
-        AppOnly = "APP_ONLY",
-        CanView = "CAN_VIEW",
-    }
+    PublicAccess: hex_client::api::sharing::AccessLevel { NoAccess, AppOnly, CanView }
 );
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -355,8 +351,8 @@ impl HexTool for UpdateWorkspaceSharing {
             ));
         }
         let sharing = WorkspaceSharing {
-            workspace: input.workspace_access.map(|access| access.to()),
-            public_web: input.public_access.map(|access| access.to()),
+            workspace: input.workspace_access.map(|access| access.into()),
+            public_web: input.public_access.map(|access| access.into()),
         };
         let update = ctx
             .hex()?

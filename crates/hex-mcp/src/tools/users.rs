@@ -1,12 +1,15 @@
 //! Users: who the token acts as, the workspace's users (or one group's members), deactivation.
 
 use hex_client::Operation;
-use hex_client::api::users::{ListUsersParams, Me, UserSortBy};
+use hex_client::api::users::{ListUsersParams, Me};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{common::page_output, vocab::SortDirection};
+use super::{
+    common::page_output,
+    vocab::{MAX_LARGE_PAGE_SIZE, SortDirection},
+};
 use crate::subject::Subject;
 use crate::{
     context::ToolContext,
@@ -26,7 +29,7 @@ pub fn tools() -> Vec<RegisteredTool> {
 
 input_enum!(
     /// `ListUsersSortByEnum`.
-    SortBy { Name = "NAME", Email = "EMAIL" }
+    SortBy: hex_client::api::users::UserSortBy { Name, Email }
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -71,7 +74,7 @@ pub struct ListUsers;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListUsersInput {
-    #[schemars(range(min = 1, max = 500))]
+    #[schemars(range(min = 1, max = MAX_LARGE_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -95,11 +98,11 @@ impl HexTool for ListUsers {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = ListUsersParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, 500)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_LARGE_PAGE_SIZE)),
             after: input.after,
             before: input.before,
-            sort_by: input.sort_by.map(|sort| sort.to::<UserSortBy>()),
-            sort_direction: input.sort_direction.map(|direction| direction.to()),
+            sort_by: input.sort_by.map(|sort| sort.into()),
+            sort_direction: input.sort_direction.map(|direction| direction.into()),
             group_id: input.group_id.as_ref().map(HexId::to_string),
             ..ListUsersParams::default()
         };

@@ -110,7 +110,7 @@ fn fields(kind: ConnectionType) -> &'static [Field] {
     ];
     match kind {
         ConnectionType::Athena => ATHENA,
-        ConnectionType::Bigquery => BIGQUERY,
+        ConnectionType::BigQuery => BIGQUERY,
         ConnectionType::Databricks => DATABRICKS,
         ConnectionType::Postgres => POSTGRES,
         ConnectionType::Redshift => REDSHIFT,
@@ -431,7 +431,7 @@ impl<'a> Details<'a> {
                 catalog: self.text("catalog")?,
                 workgroup: self.text("workgroup")?,
             }),
-            ConnectionType::Bigquery => NewConnectionDetails::BigQuery(NewBigQuery {
+            ConnectionType::BigQuery => NewConnectionDetails::BigQuery(NewBigQuery {
                 project_id: self.need_text("projectId")?,
                 service_account_json_config: self.need_secret("serviceAccountJsonConfig", files)?,
                 enable_storage_api: self.flag("enableStorageApi")?,
@@ -491,7 +491,7 @@ impl<'a> Details<'a> {
                 catalog: self.text("catalog")?,
                 workgroup: self.text("workgroup")?,
             }),
-            ConnectionType::Bigquery => ConnectionDetailsUpdate::BigQuery(BigQueryUpdate {
+            ConnectionType::BigQuery => ConnectionDetailsUpdate::BigQuery(BigQueryUpdate {
                 project_id: self.text("projectId")?,
                 service_account_json_config: self.secret("serviceAccountJsonConfig", files)?,
                 enable_storage_api: self.flag("enableStorageApi")?,

@@ -23,7 +23,7 @@ pub struct UpdateConnectionSchema;
 
 input_enum!(
     /// `SchemaObjectUpdate.type`.
-    SchemaKind { Database = "DATABASE", Schema = "SCHEMA", Table = "TABLE" }
+    SchemaKind: hex_client::api::connections::SchemaObjectType { Database, Schema, Table }
 );
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -65,7 +65,7 @@ impl HexTool for UpdateConnectionSchema {
                 .updates
                 .iter()
                 .map(|update| SchemaObjectUpdate {
-                    kind: update.kind.to(),
+                    kind: update.kind.into(),
                     name: update.name.clone(),
                     status: status_of(&update.status),
                 })

@@ -35,7 +35,7 @@ fn parse<T: DeserializeOwned>(param: &str, object: &Map<String, Value>) -> Resul
 
 input_enum!(
     /// `SchemaFilterMatchType`.
-    MatchType { Exact = "EXACT", Prefix = "PREFIX", Regex = "REGEX", Suffix = "SUFFIX" }
+    MatchType: hex_client::api::connections::SchemaFilterMatchType { Exact, Prefix, Regex, Suffix }
 );
 
 #[derive(Deserialize)]
@@ -74,7 +74,7 @@ impl RuleArg {
     fn into_rule(self) -> FilterRule {
         FilterRule {
             values: self.values,
-            match_type: self.match_type.to(),
+            match_type: self.match_type.into(),
             extra: Extra::new(),
         }
     }
@@ -94,14 +94,13 @@ pub fn schema_filters(object: &Map<String, Value>) -> Result<SchemaFilters, Tool
 
 input_enum!(
     /// `ScheduleCadenceApiEnum`.
-    Cadence { Hourly = "HOURLY", Daily = "DAILY", Weekly = "WEEKLY", Monthly = "MONTHLY", Custom = "CUSTOM" }
+    Cadence: hex_client::api::projects::ScheduleCadence { Hourly, Daily, Weekly, Monthly, Custom }
 );
 
 input_enum!(
     /// `DayOfWeekApiEnum`.
-    Day {
-        Sunday = "SUNDAY", Monday = "MONDAY", Tuesday = "TUESDAY", Wednesday = "WEDNESDAY",
-        Thursday = "THURSDAY", Friday = "FRIDAY", Saturday = "SATURDAY",
+    Day: hex_client::api::projects::DayOfWeek {
+        Sunday, Monday, Tuesday, Wednesday, Thursday, Friday, Saturday,
     }
 );
 
@@ -163,7 +162,7 @@ impl TimeArg {
             timezone_string: self.timezone_string,
             minute: self.minute,
             hour: self.hour,
-            day_of_week: self.day_of_week.map(|day| day.to()),
+            day_of_week: self.day_of_week.map(|day| day.into()),
             day: self.day,
             cron: self.cron,
             extra: Extra::new(),
@@ -174,7 +173,7 @@ impl TimeArg {
 pub fn schedule(object: &Map<String, Value>) -> Result<SchemaRefreshSchedule, ToolError> {
     let schedule: ScheduleArg = parse("schema_refresh_schedule", object)?;
     Ok(SchemaRefreshSchedule {
-        cadence: schedule.cadence.to(),
+        cadence: schedule.cadence.into(),
         enabled: schedule.enabled,
         daily: schedule.daily.map(TimeArg::into_time),
         weekly: schedule.weekly.map(TimeArg::into_time),
@@ -188,12 +187,12 @@ pub fn schedule(object: &Map<String, Value>) -> Result<SchemaRefreshSchedule, To
 
 input_enum!(
     /// `DataConnectionSharingAccessLevelEnum`.
-    Level { NoAccess = "NONE", Query = "QUERY", ViewResults = "VIEW_RESULTS" }
+    Level: hex_client::api::connections::ConnectionAccess { NoAccess, Query, ViewResults }
 );
 
 input_enum!(
     /// `DataConnectionPublicSharingAccessLevelEnum`.
-    PublicAccess { NoAccess = "NONE", ViewResults = "VIEW_RESULTS" }
+    PublicAccess: hex_client::api::connections::ConnectionAccess { NoAccess, ViewResults }
 );
 
 #[derive(Deserialize)]
@@ -327,9 +326,9 @@ pub fn sharing(object: &Map<String, Value>) -> Result<Sharing, ToolError> {
     let workspace = sharing
         .workspace
         .map(|workspace| ConnectionWorkspaceSharing {
-            public: workspace.public.map(|level| level.to()),
-            guests: workspace.guests.map(|level| level.to()),
-            members: workspace.members.map(|level| level.to()),
+            public: workspace.public.map(|level| level.into()),
+            guests: workspace.guests.map(|level| level.into()),
+            members: workspace.members.map(|level| level.into()),
             extra: Extra::new(),
         });
     Ok(Sharing {
@@ -360,7 +359,7 @@ fn grants(items: Value) -> Result<Vec<ConnectionGroupGrant>, ToolError> {
 
 impl GrantArg {
     fn into_grant(self) -> ConnectionGroupGrant {
-        ConnectionGroupGrant::new(self.group.id.to_string(), self.access.to())
+        ConnectionGroupGrant::new(self.group.id.to_string(), self.access.into())
     }
 }
 

@@ -13,7 +13,7 @@ use crate::{
     input::HexId,
     output::to_output,
     registry::{Confirm, Effect, HexTool, RegisteredTool, ToolResult, ToolSpec, Toolset},
-    tools::{common::page_output, vocab::MAX_PAGE},
+    tools::{common::page_output, vocab::MAX_PAGE_SIZE},
 };
 
 mod export;
@@ -127,7 +127,7 @@ pub struct GetQueriedTables;
 #[serde(deny_unknown_fields)]
 pub struct GetQueriedTablesInput {
     project_id: HexId,
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -148,7 +148,7 @@ impl HexTool for GetQueriedTables {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = PageParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
         };

@@ -18,46 +18,28 @@ use crate::{
     output::to_output,
     registry::{Confirm, Effect, HexTool, ToolResult, ToolSpec, Toolset},
     tools::common::{page_output, pagination_output},
+    tools::vocab::{MAX_MESSAGES_PAGE_SIZE, MAX_PAGE_SIZE},
 };
 
 input_enum!(
     /// ListThreads `source`.
-    Source {
-        Hex = "HEX",
-        Slack = "SLACK",
-        Mcp = "MCP",
-        PublicApi = "PUBLIC_API",
-    }
+    Source: hex_client::api::threads::ThreadSource { Hex, Slack, Mcp, PublicApi }
 );
 
 input_enum!(
     /// ListThreads `type`.
-    Kind {
-        Threads = "THREADS",
-        Notebook = "NOTEBOOK",
-        Modeling = "MODELING",
-    }
+    Kind: hex_client::api::threads::ThreadType { Threads, Notebook, Modeling }
 );
 
 input_enum!(
     /// The org roles ListThreads filters authors by.
-    Role {
-        Admin = "ADMIN",
-        Manager = "MANAGER",
-        Editor = "EDITOR",
-        Explorer = "EXPLORER",
-        Member = "MEMBER",
-        Guest = "GUEST",
-    }
+    Role: hex_client::api::users::OrgRole { Admin, Manager, Editor, Explorer, Member, Guest }
 );
 
 input_enum!(
     /// ListThreads `warnings`.
-    Warning {
-        DataLimitation = "DATA_LIMITATION",
-        UserDoubt = "USER_DOUBT",
-        MissingContext = "MISSING_CONTEXT",
-        Other = "OTHER",
+    Warning: hex_client::api::threads::ThreadWarningType {
+        DataLimitation, UserDoubt, MissingContext, Other,
     }
 );
 
@@ -76,7 +58,7 @@ pub struct ListThreads;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListThreadsInput {
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -100,25 +82,25 @@ impl ListThreadsInput {
             return Err(ToolError::input("num_days", "must be at least 1"));
         }
         Ok(ListThreadsParams {
-            limit: Some(self.limit.unwrap_or(25).clamp(1, 100)),
+            limit: Some(self.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: self.after,
             before: self.before,
-            source: self.source.map(|source| source.to()),
+            source: self.source.map(|source| source.into()),
             user_id: self.user_id.map(|id| id.to_string()),
-            kind: self.kind.map(|kind| kind.to()),
+            kind: self.kind.map(|kind| kind.into()),
             num_days: self.num_days,
             has_feedback: self.has_feedback,
             roles: self
                 .roles
                 .into_iter()
                 .flatten()
-                .map(|role| role.to())
+                .map(|role| role.into())
                 .collect(),
             warnings: self
                 .warnings
                 .into_iter()
                 .flatten()
-                .map(|warning| warning.to())
+                .map(|warning| warning.into())
                 .collect(),
             topic_ids: strings(self.topic_ids),
             resource_ids: Vec::new(),
@@ -184,7 +166,7 @@ pub struct GetThreadMessages;
 #[serde(deny_unknown_fields)]
 pub struct GetThreadMessagesInput {
     thread_id: OpaqueId,
-    #[schemars(range(min = 1, max = 50))]
+    #[schemars(range(min = 1, max = MAX_MESSAGES_PAGE_SIZE))]
     limit: Option<u32>,
     before: Option<String>,
     after: Option<String>,
@@ -213,7 +195,7 @@ impl HexTool for GetThreadMessages {
             ));
         }
         let params = GetThreadMessagesParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, 50)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_MESSAGES_PAGE_SIZE)),
             after: input.after,
             before: input.before,
             full: input.full.unwrap_or(false),
@@ -247,7 +229,7 @@ pub struct ListTopics;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListTopicsInput {
-    #[schemars(range(min = 1, max = 100))]
+    #[schemars(range(min = 1, max = MAX_PAGE_SIZE))]
     limit: Option<u32>,
     after: Option<String>,
     before: Option<String>,
@@ -268,7 +250,7 @@ impl HexTool for ListTopics {
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
         let params = PageParams {
-            limit: Some(input.limit.unwrap_or(25).clamp(1, 100)),
+            limit: Some(input.limit.unwrap_or(25).clamp(1, MAX_PAGE_SIZE)),
             after: input.after,
             before: input.before,
         };
