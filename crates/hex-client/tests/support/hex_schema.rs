@@ -215,10 +215,19 @@ fn string(schema: &Value) -> BoxedStrategy<Value> {
                 format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
             })
             .boxed(),
-        Some("base64") => proptest::collection::vec(any::<u8>(), 0..48)
-            .prop_map(|bytes| {
+        Some("png-base64") => (
+            any::<(u32, u32)>(),
+            any::<[u8; 9]>(),
+            proptest::collection::vec(any::<u8>(), 0..32),
+        )
+            .prop_map(|((width, height), ihdr_rest, tail)| {
                 use base64::Engine as _;
-                base64::engine::general_purpose::STANDARD.encode(bytes)
+                let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+                png.extend(width.to_be_bytes());
+                png.extend(height.to_be_bytes());
+                png.extend(ihdr_rest);
+                png.extend(tail);
+                base64::engine::general_purpose::STANDARD.encode(png)
             })
             .boxed(),
         _ if schema["minLength"] == 1 => prop_oneof!["[a-zA-Z0-9 _.-]{1,12}", "\\PC{1,8}"].boxed(),
