@@ -60,12 +60,15 @@ pub(crate) fn read_items<T: DeserializeOwned>(values: Vec<Value>) -> Tolerant<T>
     read
 }
 
+/// The longest id a skipped item reports (ids are short; a long one is cut, not repeated).
+const MAX_ID_CHARS: usize = 100;
+
 /// The item's own id, when it has a string one under a name Hex uses for ids.
 fn item_id(value: &Value) -> Option<String> {
     ["id", "runId", "threadId"]
         .iter()
         .find_map(|key| value.get(key).and_then(Value::as_str))
-        .map(str::to_owned)
+        .map(|id| id.chars().take(MAX_ID_CHARS).collect())
 }
 
 fn reason(error: &serde_path_to_error::Error<serde_json::Error>) -> String {
