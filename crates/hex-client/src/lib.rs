@@ -23,6 +23,7 @@ mod operations;
 mod pagination;
 mod retry;
 mod secret;
+mod tolerant;
 mod transport;
 mod wire;
 
@@ -38,4 +39,5 @@ pub use retry::RetryPolicy;
 /// Re-exported so callers need not depend on `secrecy` to pass a token.
 pub use secrecy::SecretString;
 pub use secret::{REDACTED, Secret};
+pub use tolerant::SkippedItem;
 pub use wire::Extra;

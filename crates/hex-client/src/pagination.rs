@@ -7,24 +7,64 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use futures::Stream;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use crate::error::HexError;
+use crate::tolerant::{SkippedItem, Tolerant};
 use crate::wire::Extra;
 
-/// One page of a cursor list: `{values, pagination: {after, before}}`.
+/// One page of a cursor list: `{values, pagination: {after, before}}`. Items are read one by
+/// one: an item that does not read is left out of `values` and listed in `skipped`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(
+    rename_all = "camelCase",
+    from = "RawPage<T>",
+    bound(deserialize = "T: DeserializeOwned")
+)]
 pub struct Page<T> {
-    /// The items of this page.
+    /// The items of this page that read.
     pub values: Vec<T>,
+    /// The items that did not read (malformed), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedItem>,
     /// Cursors to the neighbouring pages.
     #[serde(default)]
     pub pagination: Pagination,
     /// Other top-level fields (e.g. `traceId` on some lists).
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+/// A page as Hex sends it; the list key is `values` (threads, topics and messages have their
+/// own, see `api::threads`).
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+struct RawPage<T> {
+    values: Tolerant<T>,
+    #[serde(default)]
+    pagination: Pagination,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl<T> From<RawPage<T>> for Page<T> {
+    fn from(raw: RawPage<T>) -> Self {
+        Page::read(raw.values, raw.pagination, raw.extra)
+    }
+}
+
+impl<T> Page<T> {
+    /// A page from a list read item by item.
+    pub(crate) fn read(list: Tolerant<T>, pagination: Pagination, extra: Extra) -> Self {
+        Page {
+            values: list.items,
+            skipped: list.skipped,
+            pagination,
+            extra,
+        }
+    }
 }
 
 /// Cursors. `after: None` means this is the last page.
@@ -162,6 +202,8 @@ impl<T> fmt::Debug for Paginator<T> {
 pub struct Collected<T> {
     /// The items, in order.
     pub items: Vec<T>,
+    /// The items that did not read, their `index` counted across the whole walk.
+    pub skipped: Vec<SkippedItem>,
     /// Why the walk stopped.
     pub stop: StopReason,
     /// The cursor to continue from (`None` when exhausted).
@@ -307,12 +349,20 @@ impl<T: Send + 'static> Paginator<T> {
     /// `max_items` or `max_pages` when the list may be large.
     pub async fn collect_items(mut self) -> Result<Collected<T>, HexError> {
         let mut items = Vec::new();
+        let mut skipped = Vec::new();
         while let Some(page) = self.next_page().await {
-            items.extend(page?.values);
+            let page = page?;
+            let offset = items.len() + skipped.len();
+            skipped.extend(page.skipped.into_iter().map(|mut item| {
+                item.index += offset;
+                item
+            }));
+            items.extend(page.values);
         }
         let stop = self.stopped.unwrap_or(StopReason::Exhausted);
         Ok(Collected {
             items,
+            skipped,
             stop,
             next_cursor: self.cursor,
         })
@@ -337,6 +387,7 @@ mod tests {
                 let after = (end < total).then(|| end.to_string());
                 Ok(Page {
                     values: (start..end).collect(),
+                    skipped: Vec::new(),
                     pagination: Pagination {
                         after,
                         ..Default::default()
@@ -399,6 +450,7 @@ mod tests {
                 tokio::time::sleep(Duration::from_secs(5)).await;
                 Ok(Page::<u32> {
                     values: vec![],
+                    skipped: Vec::new(),
                     pagination: Pagination::default(),
                     extra: Extra::new(),
                 })

@@ -106,16 +106,18 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(
     })
 }
 
-/// Reads a port Hex types as a JSON `number` (double): accepts integers, integral floats and
-/// numeric strings; anything out of range reads as `None` rather than failing the call.
-pub(crate) fn lenient_port<'de, D: Deserializer<'de>>(
+/// Reads a field Hex types as a JSON `number` (a port): any number is kept exactly as sent
+/// (negative, fractional, beyond u16), and a numeric string reads as its number. Anything else
+/// reads as `None` rather than failing the call.
+pub(crate) fn lenient_number<'de, D: Deserializer<'de>>(
     deserializer: D,
-) -> Result<Option<u16>, D::Error> {
+) -> Result<Option<serde_json::Number>, D::Error> {
     let value = Option::<serde_json::Value>::deserialize(deserializer)?;
-    Ok(value
-        .as_ref()
-        .and_then(value_as_i64)
-        .and_then(|n| u16::try_from(n).ok()))
+    Ok(match value {
+        Some(serde_json::Value::Number(number)) => Some(number),
+        Some(serde_json::Value::String(text)) => text.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 fn value_as_i64(value: &serde_json::Value) -> Option<i64> {
@@ -182,16 +184,21 @@ mod tests {
     struct Lenient {
         #[serde(default, deserialize_with = "lenient_i64")]
         version: Option<i64>,
-        #[serde(default, deserialize_with = "lenient_port")]
-        port: Option<u16>,
+        #[serde(default, deserialize_with = "lenient_number")]
+        port: Option<serde_json::Number>,
     }
 
     #[test]
     fn lenient_numbers_accept_strings_and_integral_floats() {
+        let port = |text: &str| Some(text.parse::<serde_json::Number>().unwrap());
         let v: Lenient = serde_json::from_str(r#"{"version":"7","port":5432.0}"#).unwrap();
-        assert_eq!((v.version, v.port), (Some(7), Some(5432)));
-        let v: Lenient = serde_json::from_str(r#"{"version":"string","port":70000}"#).unwrap();
-        assert_eq!((v.version, v.port), (None, None));
+        assert_eq!((v.version, v.port), (Some(7), port("5432.0")));
+        let v: Lenient = serde_json::from_str(r#"{"version":"string","port":-70000.5}"#).unwrap();
+        assert_eq!((v.version, v.port), (None, port("-70000.5")));
+        let v: Lenient = serde_json::from_str(r#"{"port":"5432"}"#).unwrap();
+        assert_eq!(v.port, port("5432"));
+        let v: Lenient = serde_json::from_str(r#"{"port":"abc"}"#).unwrap();
+        assert_eq!(v.port, None);
         let v: Lenient = serde_json::from_str(r#"{}"#).unwrap();
         assert_eq!((v.version, v.port), (None, None));
     }

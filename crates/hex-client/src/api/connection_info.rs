@@ -3,8 +3,8 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::connections::{DataConnectionType, SessionProperty};
-use crate::wire::{Extra, lenient_port};
+use super::connections::DataConnectionType;
+use crate::wire::{Extra, lenient_number};
 
 /// Details as Hex returns them (`ReadableConnectionDetails`): never any secret.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,9 +49,9 @@ info_struct! {
     AthenaInfo {
         /// Host.
         hostname: String,
-        /// Port.
-        #[serde(deserialize_with = "lenient_port")]
-        port: u16,
+        /// Port: any JSON number, as Hex types it `number` (kept as sent; see `lenient_number`).
+        #[serde(deserialize_with = "lenient_number")]
+        port: serde_json::Number,
         /// S3 path for query results.
         s3_output_path: String,
         /// Catalog.
@@ -80,9 +80,9 @@ info_struct! {
     ClickHouseInfo {
         /// Host.
         hostname: String,
-        /// Port.
-        #[serde(deserialize_with = "lenient_port")]
-        port: u16,
+        /// Port: any JSON number, as Hex types it `number` (kept as sent; see `lenient_number`).
+        #[serde(deserialize_with = "lenient_number")]
+        port: serde_json::Number,
         /// User.
         username: String,
     }
@@ -101,9 +101,9 @@ info_struct! {
     PostgresInfo {
         /// Host.
         hostname: String,
-        /// Port.
-        #[serde(deserialize_with = "lenient_port")]
-        port: u16,
+        /// Port: any JSON number, as Hex types it `number` (kept as sent; see `lenient_number`).
+        #[serde(deserialize_with = "lenient_number")]
+        port: serde_json::Number,
         /// Database.
         database: String,
         /// User.
@@ -116,9 +116,9 @@ info_struct! {
     RedshiftInfo {
         /// Host.
         host: String,
-        /// Port.
-        #[serde(deserialize_with = "lenient_port")]
-        port: u16,
+        /// Port: any JSON number, as Hex types it `number` (kept as sent; see `lenient_number`).
+        #[serde(deserialize_with = "lenient_number")]
+        port: serde_json::Number,
         /// Database.
         database: String,
         /// User.
@@ -149,9 +149,9 @@ info_struct! {
     TrinoInfo {
         /// Host.
         hostname: String,
-        /// Port.
-        #[serde(deserialize_with = "lenient_port")]
-        port: u16,
+        /// Port: any JSON number, as Hex types it `number` (kept as sent; see `lenient_number`).
+        #[serde(deserialize_with = "lenient_number")]
+        port: serde_json::Number,
         /// User.
         username: String,
         /// Catalog.
@@ -159,8 +159,20 @@ info_struct! {
         /// Schema.
         schema: String,
         /// Session properties.
-        session_properties: Vec<SessionProperty>,
+        session_properties: Vec<SessionPropertyInfo>,
     }
+}
+
+/// `{key, value}` of a Trino session property, as read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPropertyInfo {
+    /// Name.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl ConnectionDetails {

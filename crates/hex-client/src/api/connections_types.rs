@@ -157,18 +157,18 @@ pub struct RefreshTime {
     /// Timezone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone_string: Option<String>,
-    /// Minute 0..=59.
+    /// Minute (Hex takes 0..=59; reads any i64, as the new schema gives no bounds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minute: Option<u32>,
-    /// Hour 0..=23.
+    pub minute: Option<i64>,
+    /// Hour (Hex takes 0..=23).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hour: Option<u32>,
+    pub hour: Option<i64>,
     /// Day of the week (weekly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<DayOfWeek>,
-    /// Day of the month 1..=28 (monthly).
+    /// Day of the month (Hex takes 1..=28; monthly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub day: Option<u32>,
+    pub day: Option<i64>,
     /// Cron expression (custom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cron: Option<String>,

@@ -144,22 +144,22 @@ pub struct Analytics {
     pub extra: Extra,
 }
 
-/// App view counts.
+/// App view counts: integers with no declared minimum (Hex's description), so any i64 reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppViews {
     /// All time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub all_time: Option<u64>,
+    pub all_time: Option<i64>,
     /// Last 7 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_seven_days: Option<u64>,
+    pub last_seven_days: Option<i64>,
     /// Last 14 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_fourteen_days: Option<u64>,
+    pub last_fourteen_days: Option<i64>,
     /// Last 30 days.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_thirty_days: Option<u64>,
+    pub last_thirty_days: Option<i64>,
     /// Fields this client does not know.
     #[serde(flatten)]
     pub extra: Extra,
@@ -200,18 +200,18 @@ pub struct ScheduleTime {
     /// Timezone designator, e.g. `+08:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// Minute 0..=59.
+    /// Minute (0..=59 in the legacy schema; unbounded in the new one, so any i64 reads).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minute: Option<u32>,
-    /// Hour 0..=23.
+    pub minute: Option<i64>,
+    /// Hour (0..=23 in the legacy schema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hour: Option<u32>,
+    pub hour: Option<i64>,
     /// Day of the week (weekly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<DayOfWeek>,
-    /// Day of the month 1..=28 (monthly).
+    /// Day of the month (1..=28 in the legacy schema; monthly).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub day: Option<u32>,
+    pub day: Option<i64>,
     /// Cron expression (custom).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cron: Option<String>,

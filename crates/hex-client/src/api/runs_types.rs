@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::tolerant::{SkippedItem, Tolerant};
 use crate::wire::{Extra, lenient_i64, lenient_string, wire_enum};
 
 wire_enum! {
@@ -270,12 +271,16 @@ pub struct GetProjectRunsParams {
     pub run_trigger_filter: Option<RunTriggerFilter>,
 }
 
-/// GetProjectRuns' answer.
+/// GetProjectRuns' answer. Runs are read one by one: a run that does not read is left out of
+/// `runs` and listed in `skipped`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", from = "RawProjectRuns")]
 pub struct ProjectRuns {
-    /// The runs.
+    /// The runs that read.
     pub runs: Vec<RunStatus>,
+    /// The runs that did not read (malformed), with why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedItem>,
     /// URL of the next page (null on the last).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<String>,
@@ -288,6 +293,33 @@ pub struct ProjectRuns {
     /// Fields this client does not know.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawProjectRuns {
+    runs: Tolerant<RunStatus>,
+    #[serde(default)]
+    next_page: Option<String>,
+    #[serde(default)]
+    previous_page: Option<String>,
+    #[serde(default)]
+    trace_id: Option<String>,
+    #[serde(flatten)]
+    extra: Extra,
+}
+
+impl From<RawProjectRuns> for ProjectRuns {
+    fn from(raw: RawProjectRuns) -> Self {
+        ProjectRuns {
+            runs: raw.runs.items,
+            skipped: raw.runs.skipped,
+            next_page: raw.next_page,
+            previous_page: raw.previous_page,
+            trace_id: raw.trace_id,
+            extra: raw.extra,
+        }
+    }
 }
 
 /// A chart as rendered in a run (GetChartImageFromRun).

@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::cursor_params;
 use super::users::OrgRole;
 use crate::pagination::{Page, Pagination};
+use crate::tolerant::Tolerant;
 use crate::wire::{Extra, wire_enum};
 
 wire_enum! {
@@ -382,6 +383,9 @@ pub enum ResponseBlock {
 pub struct TextBlock {
     /// Markdown.
     pub text: String,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `{type: "cell", id, staticId, label}`.
@@ -395,6 +399,9 @@ pub struct CellBlock {
     /// Label (nullable).
     #[serde(default)]
     pub label: Option<String>,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `{type: "project", id, title}`.
@@ -405,6 +412,9 @@ pub struct ProjectBlock {
     /// Title (nullable).
     #[serde(default)]
     pub title: Option<String>,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 /// `{type: "task", title}`.
@@ -412,6 +422,9 @@ pub struct ProjectBlock {
 pub struct TaskBlock {
     /// What the agent did.
     pub title: String,
+    /// Fields this client does not know.
+    #[serde(flatten)]
+    pub extra: Extra,
 }
 
 impl<'de> Deserialize<'de> for ResponseBlock {
@@ -517,7 +530,7 @@ pub struct GetThreadMessagesParams {
 #[derive(Deserialize)]
 pub(crate) struct ThreadsPage {
     #[serde(default)]
-    threads: Vec<ThreadSummary>,
+    threads: Tolerant<ThreadSummary>,
     #[serde(default)]
     pagination: Pagination,
     #[serde(flatten)]
@@ -528,7 +541,7 @@ pub(crate) struct ThreadsPage {
 #[derive(Deserialize)]
 pub(crate) struct TopicsPage {
     #[serde(default)]
-    topics: Vec<Topic>,
+    topics: Tolerant<Topic>,
     #[serde(default)]
     pagination: Pagination,
     #[serde(flatten)]
@@ -539,7 +552,7 @@ pub(crate) struct TopicsPage {
 #[derive(Deserialize)]
 pub(crate) struct MessagesPage {
     #[serde(default)]
-    content: Vec<ThreadMessage>,
+    content: Tolerant<ThreadMessage>,
     #[serde(default)]
     pagination: Pagination,
     #[serde(flatten)]
@@ -548,31 +561,19 @@ pub(crate) struct MessagesPage {
 
 impl From<ThreadsPage> for Page<ThreadSummary> {
     fn from(page: ThreadsPage) -> Self {
-        Page {
-            values: page.threads,
-            pagination: page.pagination,
-            extra: page.extra,
-        }
+        Page::read(page.threads, page.pagination, page.extra)
     }
 }
 
 impl From<TopicsPage> for Page<Topic> {
     fn from(page: TopicsPage) -> Self {
-        Page {
-            values: page.topics,
-            pagination: page.pagination,
-            extra: page.extra,
-        }
+        Page::read(page.topics, page.pagination, page.extra)
     }
 }
 
 impl From<MessagesPage> for Page<ThreadMessage> {
     fn from(page: MessagesPage) -> Self {
-        Page {
-            values: page.content,
-            pagination: page.pagination,
-            extra: page.extra,
-        }
+        Page::read(page.content, page.pagination, page.extra)
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use hex_client::{Page, Pagination, Paginator, RateGroup, RateLimits};
+use hex_client::{Page, Pagination, Paginator, RateGroup, RateLimits, SkippedItem};
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::{
     errors::{Creation, ToolError},
@@ -12,16 +12,68 @@ use crate::{
 };
 
 /// `{values, pagination: {after, before}}`: the shape of every list answer, with the cursor to
-/// continue from (`after: null`, pruned, means the last page).
+/// continue from (`after: null`, pruned, means the last page), and `skipped` when Hex sent
+/// items that could not be read.
 pub fn page_output<T, U: Serialize>(
     page: Page<T>,
     shape: impl Fn(T) -> U,
 ) -> Result<Value, ToolError> {
     let values: Vec<U> = page.values.into_iter().map(shape).collect();
-    Ok(json!({
+    let mut answer = json!({
         "values": to_output(&values)?,
         "pagination": pagination_output(&page.pagination),
-    }))
+    });
+    add_skipped(&mut answer, &page.skipped);
+    Ok(answer)
+}
+
+/// The most skipped items an answer lists one by one; beyond, it says how many there were.
+const MAX_SKIPPED_SHOWN: usize = 20;
+
+/// Adds `skipped: [{index, id?, reason}]` to a list answer (an object) when Hex sent list items
+/// that could not be read: each cost only itself, and the model learns it is missing and why.
+/// Nothing is added when none was skipped.
+pub fn add_skipped(answer: &mut Value, skipped: &[SkippedItem]) {
+    let Some(object) = answer.as_object_mut() else {
+        return;
+    };
+    insert_skipped(object, skipped);
+}
+
+/// [`add_skipped`] for an answer being built as a map.
+pub fn insert_skipped(answer: &mut Map<String, Value>, skipped: &[SkippedItem]) {
+    if skipped.is_empty() {
+        return;
+    }
+    let shown: Vec<&SkippedItem> = skipped.iter().take(MAX_SKIPPED_SHOWN).collect();
+    answer.insert("skipped".into(), json!(shown));
+    if skipped.len() > shown.len() {
+        answer.insert("skipped_total".into(), json!(skipped.len()));
+    }
+}
+
+/// The items skipped over a walk of several pages, each `index` counted from the walk's start.
+#[derive(Debug, Default)]
+pub struct SkippedInWalk {
+    seen: usize,
+    items: Vec<SkippedItem>,
+}
+
+impl SkippedInWalk {
+    /// Notes the page's skipped items (before its values are consumed).
+    pub fn page<T>(&mut self, page: &Page<T>) {
+        let offset = self.seen;
+        self.items
+            .extend(page.skipped.iter().cloned().map(|mut item| {
+                item.index += offset;
+                item
+            }));
+        self.seen += page.values.len() + page.skipped.len();
+    }
+
+    pub fn items(&self) -> &[SkippedItem] {
+        &self.items
+    }
 }
 
 pub fn pagination_output(pagination: &Pagination) -> Value {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{
-    common::page_output,
+    common::{SkippedInWalk, insert_skipped, page_output},
     vocab::{MAX_PAGE_SIZE, SortDirection},
 };
 use crate::{
@@ -231,14 +231,18 @@ impl HexTool for SearchProjects {
         // Pages are streamed and only matches are kept, so memory does not grow with the
         // size of the workspace.
         let mut full = false;
+        let mut skipped = SkippedInWalk::default();
         while let Some(page) = pages.next_page().await {
-            if search.scan(page?.values) {
+            let page = page?;
+            skipped.page(&page);
+            if search.scan(page.values) {
                 full = true;
                 break;
             }
         }
         let mut answer = Map::new();
         answer.insert("values".into(), to_output(&search.matches)?);
+        insert_skipped(&mut answer, skipped.items());
         answer.insert("total_matched".into(), json!(search.matches.len()));
         answer.insert("total_searched".into(), json!(search.searched));
         let stopped_early = pages.stop_reason().filter(|reason| reason.is_partial());

@@ -13,7 +13,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use self::wait::{run_error, status_output, wait_for_end};
-use super::{common::MAX_WAIT_SECONDS, vocab::MAX_PAGE_SIZE};
+use super::{
+    common::{MAX_WAIT_SECONDS, add_skipped},
+    vocab::MAX_PAGE_SIZE,
+};
 use crate::{
     context::ToolContext,
     errors::ToolError,
@@ -392,10 +395,12 @@ fn runs_output(runs: ProjectRuns, offset: u32, limit: u32) -> ToolResult {
             item.remove("projectId");
         }
     }
-    Ok(json!({
+    let mut answer = json!({
         "values": values,
         "pagination": {"next_offset": next, "previous_offset": previous},
-    }))
+    });
+    add_skipped(&mut answer, &runs.skipped);
+    Ok(answer)
 }
 
 /// The `offset` query parameter of one of Hex's page URLs.
@@ -467,6 +472,7 @@ mod tests {
     fn an_unreadable_page_url_still_gives_the_next_offset() {
         let runs = ProjectRuns {
             runs: Vec::new(),
+            skipped: Vec::new(),
             next_page: Some("opaque".into()),
             previous_page: Some("opaque".into()),
             trace_id: None,

@@ -160,10 +160,10 @@ impl TimeArg {
     fn into_time(self) -> RefreshTime {
         RefreshTime {
             timezone_string: self.timezone_string,
-            minute: self.minute,
-            hour: self.hour,
+            minute: self.minute.map(i64::from),
+            hour: self.hour.map(i64::from),
             day_of_week: self.day_of_week.map(|day| day.into()),
-            day: self.day,
+            day: self.day.map(i64::from),
             cron: self.cron,
             extra: Extra::new(),
         }

@@ -17,7 +17,7 @@ use crate::{
     input::{OpaqueId, input_enum},
     output::to_output,
     registry::{Confirm, Effect, HexTool, ToolResult, ToolSpec, Toolset},
-    tools::common::{page_output, pagination_output},
+    tools::common::{add_skipped, page_output, pagination_output},
     tools::vocab::{MAX_MESSAGES_PAGE_SIZE, MAX_PAGE_SIZE},
 };
 
@@ -129,10 +129,12 @@ impl HexTool for ListThreads {
             .iter()
             .map(thread_summary)
             .collect::<Result<_, _>>()?;
-        Ok(json!({
+        let mut answer = json!({
             "values": values,
             "pagination": pagination_output(&page.pagination),
-        }))
+        });
+        add_skipped(&mut answer, &page.skipped);
+        Ok(answer)
     }
 }
 
