@@ -142,26 +142,3 @@ async fn an_error_page_ends_the_walk_at_its_cursor() {
         (Some(StopReason::Error), Some("next"))
     );
 }
-
-/// A cursor no page could have given (too long, or with spaces) is refused before sending: a
-/// URL that long is dropped by servers, and the drop would only be retried.
-#[tokio::test]
-async fn an_impossible_cursor_is_refused_before_sending() {
-    let server = MockServer::start().await;
-    let client = common::client(&server);
-    let long = "c".repeat(hex_client::api::MAX_CURSOR_CHARS + 1);
-    for (cursor, says) in [(long.as_str(), "at most"), ("c 2", "without spaces")] {
-        let params = hex_client::api::cells::ListCellsParams {
-            project_id: "p1".into(),
-            after: Some(cursor.to_owned()),
-            ..Default::default()
-        };
-        let error = client.cells().list(&params).await.unwrap_err();
-        assert!(
-            error.to_string().contains("after must be the cursor"),
-            "{error}"
-        );
-        assert!(error.to_string().contains(says), "{error}");
-    }
-    assert!(server.received_requests().await.unwrap().is_empty());
-}
