@@ -32,9 +32,13 @@ pub(crate) struct Op {
     pub(crate) repeat: Repeat,
 }
 
+/// The constructors check, when the API modules' `const` operations are compiled, that the
+/// repetition they state is the one [`Operation::repeatable`] says: a creating POST marked safe
+/// to repeat would be sent twice after a failure.
 impl Op {
     /// A read: always safe to repeat.
     pub(crate) const fn get(operation: Operation) -> Self {
+        assert!(operation.repeatable(), "a read must be repeatable");
         Self {
             operation,
             repeat: Repeat::Safe,
@@ -43,6 +47,7 @@ impl Op {
 
     /// A POST that creates something: sent exactly once, whatever happens.
     pub(crate) const fn create(operation: Operation) -> Self {
+        assert!(!operation.repeatable(), "Operation::repeatable disagrees");
         Self {
             operation,
             repeat: Repeat::Never,
@@ -51,6 +56,11 @@ impl Op {
 
     /// Any other operation, with its repetition marked explicitly.
     pub(crate) const fn new(operation: Operation, repeat: Repeat) -> Self {
+        let safe = matches!(repeat, Repeat::Safe);
+        assert!(
+            safe == operation.repeatable(),
+            "Operation::repeatable disagrees"
+        );
         Self { operation, repeat }
     }
 
