@@ -108,6 +108,28 @@ operations! {
 }
 
 impl Operation {
+    /// Whether sending the operation twice leaves Hex as sending it once did: reads, sets,
+    /// deletes, a cancel, an export, a deactivation. The others create something each time (a
+    /// project, a run, a message to Hex's agent, an embedding URL) or act in a way a second
+    /// time would repeat (an ingest, publishing guides): the client sends those exactly once,
+    /// whatever happens, since a failure after they left may come after Hex acted.
+    pub const fn repeatable(self) -> bool {
+        !matches!(
+            self,
+            Operation::CreatePresignedUrl
+                | Operation::CreateProject
+                | Operation::IngestSemanticProject
+                | Operation::CreateGroup
+                | Operation::CreateDataConnection
+                | Operation::PublishGuideDrafts
+                | Operation::CreateCollection
+                | Operation::CreateCell
+                | Operation::RunProject
+                | Operation::CreateThread
+                | Operation::ContinueThread
+        )
+    }
+
     /// Looks an operation up by its operationId.
     pub fn from_name(name: &str) -> Option<Operation> {
         Operation::ALL.iter().copied().find(|op| op.name() == name)

@@ -1,7 +1,7 @@
 //! Sends one operation: URL, auth, pacing, retries, status mapping and decoding. API modules describe
 //! an operation with an [`Op`] and a [`Call`]; nothing else in the crate touches HTTP.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::{Duration, SystemTime};
 
 use backon::Retryable;
@@ -32,9 +32,13 @@ pub(crate) struct Op {
     pub(crate) repeat: Repeat,
 }
 
+/// The constructors check, when the API modules' `const` operations are compiled, that the
+/// repetition they state is the one [`Operation::repeatable`] says: a creating POST marked safe
+/// to repeat would be sent twice after a failure.
 impl Op {
     /// A read: always safe to repeat.
     pub(crate) const fn get(operation: Operation) -> Self {
+        assert!(operation.repeatable(), "a read must be repeatable");
         Self {
             operation,
             repeat: Repeat::Safe,
@@ -43,6 +47,7 @@ impl Op {
 
     /// A POST that creates something: sent exactly once, whatever happens.
     pub(crate) const fn create(operation: Operation) -> Self {
+        assert!(!operation.repeatable(), "Operation::repeatable disagrees");
         Self {
             operation,
             repeat: Repeat::Never,
@@ -51,6 +56,11 @@ impl Op {
 
     /// Any other operation, with its repetition marked explicitly.
     pub(crate) const fn new(operation: Operation, repeat: Repeat) -> Self {
+        let safe = matches!(repeat, Repeat::Safe);
+        assert!(
+            safe == operation.repeatable(),
+            "Operation::repeatable disagrees"
+        );
         Self { operation, repeat }
     }
 
@@ -195,8 +205,9 @@ impl HexClient {
             return self.attempt(op, call, &url, 1).await;
         }
         let attempt = AtomicU32::new(0);
+        let may_have_acted = AtomicBool::new(false);
         let mut budget = WaitBudget::new(policy);
-        (|| {
+        let result = (|| {
             let number = attempt.fetch_add(1, Ordering::Relaxed) + 1;
             self.attempt(op, call, &url, number)
         })
@@ -205,6 +216,9 @@ impl HexClient {
         .when(worth_retrying)
         .adjust(|err, backoff| budget.next_wait(backoff, err.retry_after()))
         .notify(|err, wait| {
+            if err.may_have_taken_effect() {
+                may_have_acted.store(true, Ordering::Relaxed);
+            }
             tracing::debug!(
                 operation = op.name(),
                 wait_ms = wait.as_millis(),
@@ -212,7 +226,21 @@ impl HexClient {
                 "retrying Hex request"
             );
         })
-        .await
+        .await;
+        match result {
+            Err(err) if may_have_acted.into_inner() && done_by_earlier_attempt(op, &err) => {
+                tracing::debug!(
+                    operation = op.name(),
+                    status = err.status(),
+                    "Hex had acted on an earlier attempt whose answer was lost"
+                );
+                Ok(Reply {
+                    status: StatusCode::NO_CONTENT,
+                    body: Vec::new(),
+                })
+            }
+            other => other,
+        }
     }
 
     fn url_for(&self, call: &Call) -> Result<Url, HexError> {
@@ -322,6 +350,14 @@ fn log_exchange(op: &Op, attempt: u32, status: Option<u16>, elapsed_ms: u128) {
         attempt,
         "Hex request"
     );
+}
+
+/// Whether a repeated DELETE's failure means an earlier attempt, whose answer was lost after it
+/// may have reached Hex, did the work: nothing is left to delete (404), or the run has already
+/// ended (422, CancelRun). Reporting "not found" would tell the caller its delete failed when it
+/// succeeded.
+fn done_by_earlier_attempt(op: &Op, err: &HexError) -> bool {
+    op.method() == Method::DELETE && matches!(err.status(), Some(404 | 422))
 }
 
 /// Retry on what says "try again": Hex's 429, 502/503/504, a connection that broke or a connect

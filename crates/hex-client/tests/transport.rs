@@ -623,3 +623,40 @@ fn calls_are_send_so_multi_threaded_servers_can_spawn_them() {
         .pages(Default::default(), Default::default());
     assert_send(&pages.next_page());
 }
+
+/// A group DELETE answered `first`, then 404 on the retry.
+async fn delete_after(first: u16) -> Result<(), HexError> {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/g1"))
+        .respond_with(ResponseTemplate::new(first))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/g1"))
+        .respond_with(
+            ResponseTemplate::new(404).set_body_json(json!({"reason": "Group not found"})),
+        )
+        .mount(&server)
+        .await;
+    client(&server).groups().delete("g1").await
+}
+
+/// A DELETE whose first answer was lost after Hex may have acted (504) and whose retry finds
+/// nothing left was done by the first attempt: success, not "not found". After a 503 (Hex
+/// refused before acting), or with no earlier attempt, a 404 stays an error.
+#[tokio::test]
+async fn a_delete_retried_after_hex_may_have_acted_finds_it_done() {
+    delete_after(504).await.unwrap();
+    let refused = delete_after(503).await.unwrap_err();
+    assert_eq!(refused.status(), Some(404), "{refused}");
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/v1/groups/g1"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    let missing = client(&server).groups().delete("g1").await.unwrap_err();
+    assert_eq!(missing.status(), Some(404));
+}

@@ -167,6 +167,26 @@ impl ToolError {
         matches!(self, ToolError::Hex { error, .. } if error.may_have_taken_effect())
     }
 
+    /// Whether making the same call again is safe, for a failure a retry can heal: `true` when
+    /// the tool only reads or sets values, or when Hex cannot have acted; `false` when Hex may
+    /// have created something already. `None` for failures the same call would only meet again
+    /// (a wrong argument, a refusal, a 4xx): the next step says what to change instead.
+    pub fn safe_to_retry(&self) -> Option<bool> {
+        match self {
+            ToolError::Hex {
+                creation: Some(_), ..
+            } => Some(false),
+            ToolError::Hex { error, .. }
+                if error.is_transient()
+                    || matches!(error.as_ref(), HexError::Decode { .. })
+                    || error.status().is_some_and(|status| status >= 500) =>
+            {
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
     fn kind(&self) -> &'static str {
         match self {
             ToolError::Input { .. } => "invalid_input",
@@ -211,6 +231,7 @@ impl ToolError {
         details.insert("kind".into(), json!(self.kind()));
         details.insert("message".into(), json!(self.to_string()));
         details.insert("next".into(), json!(self.next_step()));
+        details.insert("safeToRetry".into(), json!(self.safe_to_retry()));
         if let ToolError::Input { field, .. } = self
             && !field.is_empty()
         {
@@ -311,6 +332,7 @@ fn hex_next_step(error: &HexError, subject: Option<&Subject>) -> String {
         HexError::Timeout { .. } => format!("retry; if the call started something (a run), check with get_hex_project_runs before starting it again. If Hex is only slow, the server's operator can allow longer with --hex-timeout SECONDS or {}", crate::config::ENV_HEX_TIMEOUT),
         HexError::Network { .. } => "check the network and the API URL (`hex-mcp show-config`, `hex-mcp doctor`)".into(),
         HexError::InvalidBaseUrl { .. } => "fix the API URL with `hex-mcp config --api-url …` or HEX_API_URL".into(),
+        HexError::Decode { .. } => "Hex answered with something this server cannot read (a proxy's page, a cut answer, or a change in Hex's API): retry in a minute, and if it persists report it with the start of the body quoted above".into(),
         _ => "see the message".into(),
     }
 }
@@ -331,6 +353,9 @@ impl fmt::Display for ToolError {
         }?;
         if let Some(next) = self.next_step() {
             write!(f, ". Next: {next}")?;
+        }
+        if self.safe_to_retry() == Some(true) {
+            f.write_str(". It is safe to call again")?;
         }
         Ok(())
     }

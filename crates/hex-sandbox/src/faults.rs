@@ -1,6 +1,7 @@
 //! Fault injection: answer the next N matching requests with a chosen failure.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,46 @@ pub enum FaultKind {
     /// Serve the request (a create takes effect), then answer this status instead of its
     /// answer, as a gateway that times out after Hex committed does.
     StatusAfterServing { status: u16 },
+    /// Answer this status with an HTML page (`text/html`), as a proxy or load balancer in front
+    /// of Hex does when Hex is down.
+    ProxyPage { status: u16 },
+    /// Serve the request, then send the answer's status and its full `Content-Length` but only
+    /// the first half of its body, and close the connection.
+    TruncatedBody,
+    /// Serve the request (a create takes effect), then close the connection without an answer.
+    DropAfterServing,
+    /// Serve the request, then add fields Hex does not document to its JSON answer: to the
+    /// top-level object and to every object inside an array, as a newer Hex might.
+    ExtraFields,
+    /// Serve the request, then remove these fields, wherever they appear, from its JSON answer.
+    /// [`OPTIONAL_RESPONSE_FIELDS`] are the ones Hex may leave out.
+    OmitFields { fields: Vec<String> },
 }
+
+/// Response fields that are optional wherever they appear in Hex's answers (endpoints.md §1.6
+/// and the operation sections): run notifications and expanded stats, recipients' optional
+/// keys, connections' schema filters and refresh schedule, the `errors` of a sharing change,
+/// a thread's generated summaries, Me's `token`, and an ingest's `warnings`-side extras.
+/// Fields optional in one schema but required in another (`description`, `sharing`,
+/// `creator`, a thread's `warnings`) are not listed: leaving them out would be a defect of Hex.
+pub const OPTIONAL_RESPONSE_FIELDS: &[&str] = &[
+    "notifications",
+    "flagConfigOverride",
+    "stateEvents",
+    "subject",
+    "screenshotFormat",
+    "isPrivate",
+    "schemaFilters",
+    "schemaRefreshSchedule",
+    "errors",
+    "warningsGeneratedAt",
+    "threadSummary",
+    "threadIntent",
+    "token",
+    "skipped",
+    "debug",
+    "problems",
+];
 
 /// One rule: which requests it matches, what it does, and how many times.
 ///
@@ -101,6 +141,21 @@ impl FaultRule {
         Self::new(method, path, FaultKind::StatusAfterServing { status })
     }
 
+    /// A rule that answers `status` with a proxy's HTML error page.
+    pub fn proxy_page(method: &str, path: &str, status: u16) -> Self {
+        Self::new(method, path, FaultKind::ProxyPage { status })
+    }
+
+    /// A rule that removes the fields Hex may leave out ([`OPTIONAL_RESPONSE_FIELDS`]) from the
+    /// answer.
+    pub fn omit_optional_fields(method: &str, path: &str) -> Self {
+        let fields = OPTIONAL_RESPONSE_FIELDS
+            .iter()
+            .map(|field| (*field).to_owned())
+            .collect();
+        Self::new(method, path, FaultKind::OmitFields { fields })
+    }
+
     /// A rule of any kind, applied once.
     pub fn new(method: &str, path: &str, kind: FaultKind) -> Self {
         FaultRule {
@@ -160,17 +215,55 @@ impl FaultKind {
             FaultKind::MalformedBody => "malformed body".to_owned(),
             FaultKind::EchoRequest { status } => format!("status {status} echoing the request"),
             FaultKind::StatusAfterServing { status } => format!("status {status} after serving"),
+            FaultKind::ProxyPage { status } => format!("status {status} HTML page"),
+            FaultKind::TruncatedBody => "truncated body".to_owned(),
+            FaultKind::DropAfterServing => "dropped connection after serving".to_owned(),
+            FaultKind::ExtraFields => "extra fields".to_owned(),
+            FaultKind::OmitFields { .. } => "omitted fields".to_owned(),
         }
+    }
+
+    /// Whether the client gets no answer at all (the log records status 0).
+    pub(crate) fn drops_connection(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::DropConnection | FaultKind::DropAfterServing
+        )
     }
 }
 
-/// The rules waiting to fire, in the order they were added.
+/// The rules waiting to fire, in the order they were added, and the connections to close as
+/// soon as they are accepted.
 #[derive(Default)]
 pub(crate) struct Faults {
     rules: Mutex<Vec<FaultRule>>,
+    close_at_accept: AtomicUsize,
+    closed_at_accept: AtomicUsize,
 }
 
 impl Faults {
+    /// Closes the next `n` connections right after accepting them, before a byte is read.
+    pub(crate) fn close_next_connections(&self, n: usize) {
+        self.close_at_accept.fetch_add(n, Ordering::SeqCst);
+    }
+
+    /// Takes one pending close, if any: whether the connection just accepted is to be closed.
+    pub(crate) fn take_close_at_accept(&self) -> bool {
+        let taken = self
+            .close_at_accept
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if taken {
+            self.closed_at_accept.fetch_add(1, Ordering::SeqCst);
+        }
+        taken
+    }
+
+    /// How many connections were closed at accept so far.
+    pub(crate) fn closed_at_accept(&self) -> usize {
+        self.closed_at_accept.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn inject(&self, rule: FaultRule) {
         if rule.times > 0 {
             self.rules

@@ -17,6 +17,7 @@
 //! # }
 //! ```
 
+mod accept;
 mod auth;
 mod config;
 mod errors;
@@ -36,7 +37,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{RateLimitMode, SandboxConfig};
-pub use faults::{FaultKind, FaultRule};
+pub use faults::{FaultKind, FaultRule, OPTIONAL_RESPONSE_FIELDS};
 pub use log::LoggedRequest;
 pub use state::SandboxState;
 
@@ -65,11 +66,21 @@ impl Sandbox {
 
     /// Seeds, binds `addr` (port 0 picks a free port) and serves in a background task.
     pub async fn start(config: SandboxConfig, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
-        let sandbox = Sandbox::new(config);
+        Sandbox::new(config).serve(addr).await
+    }
+
+    /// Binds `addr` and serves this sandbox in a background task (seeding a large workspace
+    /// takes a while: a caller may do it off the async threads with [`Sandbox::new`]).
+    pub async fn serve(self, addr: SocketAddr) -> std::io::Result<RunningSandbox> {
+        let sandbox = self;
         let listener = tokio::net::TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopped) = oneshot::channel::<()>();
         let app = sandbox.router();
+        let listener = accept::ClosingListener {
+            inner: listener,
+            shared: sandbox.shared.clone(),
+        };
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
@@ -98,6 +109,18 @@ impl Sandbox {
     /// The request log, oldest first.
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.shared.log.snapshot()
+    }
+
+    /// Closes the next `n` connections as soon as they are accepted, before their request is
+    /// read (a sandbox served by [`Sandbox::serve`] or [`Sandbox::start`] only). Such requests never reach the log;
+    /// [`Sandbox::connections_closed_at_accept`] counts them.
+    pub fn close_next_connections(&self, n: usize) {
+        self.shared.faults.close_next_connections(n);
+    }
+
+    /// How many connections were closed at accept.
+    pub fn connections_closed_at_accept(&self) -> usize {
+        self.shared.faults.closed_at_accept()
     }
 
     /// Empties the request log.
@@ -166,6 +189,16 @@ impl RunningSandbox {
     /// See [`Sandbox::requests`].
     pub fn requests(&self) -> Vec<LoggedRequest> {
         self.sandbox.requests()
+    }
+
+    /// See [`Sandbox::close_next_connections`].
+    pub fn close_next_connections(&self, n: usize) {
+        self.sandbox.close_next_connections(n);
+    }
+
+    /// See [`Sandbox::connections_closed_at_accept`].
+    pub fn connections_closed_at_accept(&self) -> usize {
+        self.sandbox.connections_closed_at_accept()
     }
 
     /// See [`Sandbox::clear_requests`].

@@ -22,7 +22,7 @@ use tokio::{
 use crate::server::HexServer;
 
 /// The longest line read; longer ones are dropped (as rmcp does), so a runaway client cannot
-/// make the server buffer without bound. 16 MiB, rmcp's default.
+/// make the server buffer without bound, and answered with `-32600`. 16 MiB, rmcp's default.
 const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
 const PARSE_ERROR: i64 = -32700;
@@ -212,13 +212,20 @@ where
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            match self.read_line().await {
+            let classified = match self.read_line().await {
                 LineRead::End => return None,
-                LineRead::Oversized => continue,
-                LineRead::Line => {}
-            }
-            let classified = classify(&self.line);
-            self.line.clear();
+                // Its id cannot be read, but a client waiting for an answer must hear one.
+                LineRead::Oversized => Classified::Reply(error_reply(
+                    Value::Null,
+                    INVALID_REQUEST,
+                    "Invalid Request: the message is longer than 16 MiB and was dropped",
+                )),
+                LineRead::Line => {
+                    let classified = classify(&self.line);
+                    self.line.clear();
+                    classified
+                }
+            };
             match classified {
                 Classified::Message(message) => return Some(*message),
                 Classified::Ignore => {}

@@ -7,6 +7,7 @@ pub(crate) mod collections;
 pub(crate) mod connections;
 pub(crate) mod embedding;
 pub(crate) mod extract;
+mod faulty;
 pub(crate) mod groups;
 pub(crate) mod guides;
 pub(crate) mod projects;
@@ -160,46 +161,81 @@ async fn pipeline(State(shared): State<AppState>, request: Request, next: Next) 
     let style = crate::errors::style_of(&method, &path);
     let fault = shared.faults.take(&method, &path);
     entry.fault = fault.as_ref().map(FaultKind::describe);
-    let served = shared.clone();
-    let response = crate::errors::STYLE
-        .scope(style, async move {
-            let shared = served;
-            match (bytes, fault) {
-                (
-                    _,
-                    Some(FaultKind::Status {
-                        status,
-                        retry_after,
-                        body,
-                    }),
-                ) => status_fault(status, retry_after, body),
-                (_, Some(FaultKind::DropConnection)) => dropped_connection(),
-                (_, Some(FaultKind::MalformedBody)) => malformed_body(),
-                (Ok(bytes), Some(FaultKind::EchoRequest { status })) => echo_fault(status, &bytes),
-                (Err(_), _) => {
-                    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large")
-                        .into_response()
-                }
-                (Ok(bytes), Some(FaultKind::StatusAfterServing { status })) => {
-                    drop(serve(&shared, parts, bytes, next).await);
-                    status_fault(status, None, None)
-                }
-                (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
-                    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-                    serve(&shared, parts, bytes, next).await
-                }
-                (Ok(bytes), None) => serve(&shared, parts, bytes, next).await,
-            }
-        })
-        .await;
-    entry.status = if matches!(entry.fault.as_deref(), Some("dropped connection")) {
-        0
-    } else {
-        response.status().as_u16()
-    };
-    tracing::debug!(method = %entry.method, path = %entry.path, status = entry.status, fault = ?entry.fault, "sandbox request");
-    shared.log.push(entry);
-    response
+    let dropped = fault.as_ref().is_some_and(FaultKind::drops_connection);
+    // Hex finishes what it started when its client goes away (a timeout, a dropped connection):
+    // the answer is worked out apart from the connection, and the log records the request
+    // either way.
+    let work = tokio::spawn(async move {
+        let response = crate::errors::STYLE
+            .scope(style, answer(&shared, parts, bytes, fault, next))
+            .await;
+        entry.status = if dropped {
+            0
+        } else {
+            response.status().as_u16()
+        };
+        tracing::debug!(method = %entry.method, path = %entry.path, status = entry.status, fault = ?entry.fault, "sandbox request");
+        shared.log.push(entry);
+        response
+    });
+    work.await.unwrap_or_else(|_| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The sandbox failed to answer",
+        )
+        .into_response()
+    })
+}
+
+/// The answer to a request: a fault's, or the handler's (possibly changed by the fault).
+async fn answer(
+    shared: &Shared,
+    parts: axum::http::request::Parts,
+    bytes: Result<Bytes, axum::Error>,
+    fault: Option<FaultKind>,
+    next: Next,
+) -> Response {
+    match (bytes, fault) {
+        (
+            _,
+            Some(FaultKind::Status {
+                status,
+                retry_after,
+                body,
+            }),
+        ) => status_fault(status, retry_after, body),
+        (_, Some(FaultKind::DropConnection)) => dropped_connection(),
+        (_, Some(FaultKind::MalformedBody)) => malformed_body(),
+        (Ok(bytes), Some(FaultKind::EchoRequest { status })) => echo_fault(status, &bytes),
+        (Err(_), _) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large").into_response()
+        }
+        (_, Some(FaultKind::ProxyPage { status })) => faulty::proxy_page(status),
+        (Ok(bytes), Some(FaultKind::TruncatedBody)) => {
+            faulty::truncated(serve(shared, parts, bytes, next).await).await
+        }
+        (Ok(bytes), Some(FaultKind::DropAfterServing)) => {
+            drop(serve(shared, parts, bytes, next).await);
+            dropped_connection()
+        }
+        (Ok(bytes), Some(FaultKind::ExtraFields)) => {
+            let response = serve(shared, parts, bytes, next).await;
+            faulty::rewrite_json(response, faulty::add_extra_fields).await
+        }
+        (Ok(bytes), Some(FaultKind::OmitFields { fields })) => {
+            let response = serve(shared, parts, bytes, next).await;
+            faulty::rewrite_json(response, |value| faulty::omit_fields(value, &fields)).await
+        }
+        (Ok(bytes), Some(FaultKind::StatusAfterServing { status })) => {
+            drop(serve(shared, parts, bytes, next).await);
+            status_fault(status, None, None)
+        }
+        (Ok(bytes), Some(FaultKind::Delay { delay_ms })) => {
+            tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+            serve(shared, parts, bytes, next).await
+        }
+        (Ok(bytes), None) => serve(shared, parts, bytes, next).await,
+    }
 }
 
 async fn serve(

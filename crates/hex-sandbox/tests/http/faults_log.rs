@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use hex_sandbox::FaultRule;
+use hex_sandbox::{FaultKind, FaultRule};
 use serde_json::{Value, json};
 
 use crate::common::{Api, answer, assert_error};
@@ -185,4 +185,127 @@ async fn admin_routes_serve_the_log_and_take_faults() {
         .unwrap();
     assert_eq!(cleared.status(), 204);
     assert!(api.sandbox.requests().is_empty());
+}
+
+/// A GET of `path` as raw bytes, or the transport error.
+async fn raw(api: &Api, path: &str) -> Result<(u16, String, Vec<u8>), reqwest::Error> {
+    let response = api
+        .client
+        .get(api.url(path))
+        .bearer_auth(api.sandbox.token())
+        .send()
+        .await?;
+    let status = response.status().as_u16();
+    let kind = response
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    Ok((status, kind, response.bytes().await?.to_vec()))
+}
+
+#[tokio::test]
+async fn a_proxy_page_is_html_with_the_status() {
+    let api = Api::start().await;
+    api.sandbox
+        .inject(FaultRule::proxy_page("GET", "/v1/groups", 502));
+    let (status, kind, body) = raw(&api, "/groups").await.unwrap();
+    assert_eq!((status, kind.as_str()), (502, "text/html"));
+    assert!(String::from_utf8(body).unwrap().contains("502 Bad Gateway"));
+    assert_eq!(api.get("/groups").await.status, 200);
+}
+
+#[tokio::test]
+async fn a_truncated_body_breaks_after_half_the_answer_and_a_create_takes_effect() {
+    let api = Api::start().await;
+    api.sandbox.inject(FaultRule::new(
+        "POST",
+        "/v1/groups",
+        FaultKind::TruncatedBody,
+    ));
+    let sent = api
+        .client
+        .post(api.url("/groups"))
+        .bearer_auth(api.sandbox.token())
+        .json(&json!({"name": "Cut"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    assert!(sent.content_length().unwrap() > 2);
+    assert!(sent.bytes().await.is_err(), "the body should break");
+    let groups = api.walk("/groups").await;
+    assert!(groups.iter().any(|group| group["name"] == "Cut"));
+    assert_eq!(
+        api.sandbox.requests()[0].fault.as_deref(),
+        Some("truncated body")
+    );
+}
+
+#[tokio::test]
+async fn a_drop_after_serving_gives_no_answer_but_the_create_took_effect() {
+    let api = Api::start().await;
+    api.sandbox.inject(FaultRule::new(
+        "POST",
+        "/v1/groups",
+        FaultKind::DropAfterServing,
+    ));
+    let sent = async {
+        api.client
+            .post(api.url("/groups"))
+            .bearer_auth(api.sandbox.token())
+            .json(&json!({"name": "Dropped"}))
+            .send()
+            .await?
+            .bytes()
+            .await
+    }
+    .await;
+    assert!(sent.is_err(), "{sent:?}");
+    let groups = api.walk("/groups").await;
+    assert!(groups.iter().any(|group| group["name"] == "Dropped"));
+    assert_eq!(api.sandbox.requests()[0].status, 0);
+}
+
+#[tokio::test]
+async fn a_connection_closed_at_accept_never_reaches_the_log() {
+    let api = Api::start().await;
+    api.sandbox.close_next_connections(1);
+    // The test client's first connection (a pooled one would not be accepted again).
+    assert!(raw(&api, "/users/me").await.is_err());
+    assert_eq!(api.sandbox.connections_closed_at_accept(), 1);
+    assert!(api.sandbox.requests().is_empty());
+    assert_eq!(raw(&api, "/users/me").await.unwrap().0, 200);
+}
+
+#[tokio::test]
+async fn extra_fields_are_added_and_optional_fields_removed() {
+    let api = Api::start().await;
+    api.sandbox
+        .inject(FaultRule::new("GET", "/v1/groups", FaultKind::ExtraFields));
+    let page = api.get("/groups").await;
+    assert!(page.body["sandboxUndocumentedField"].is_object());
+    assert!(page.body["values"][0]["sandboxUndocumentedField"].is_object());
+    let project = api.sandbox.state().runnable_project_ids()[0].clone();
+    let run = api
+        .post(&format!("/projects/{project}/runs"), json!({}))
+        .await;
+    let run_path = format!(
+        "/projects/{project}/runs/{}",
+        run.body["runId"].as_str().unwrap()
+    );
+    assert!(api.get(&run_path).await.body.get("traceId").is_some());
+    api.sandbox
+        .inject(FaultRule::omit_optional_fields("GET", "/v1/projects/**"));
+    let trimmed = api.get(&run_path).await;
+    assert_eq!(trimmed.status, 200);
+    for field in hex_sandbox::OPTIONAL_RESPONSE_FIELDS {
+        assert!(
+            trimmed.body.get(field).is_none(),
+            "{field}: {}",
+            trimmed.body
+        );
+    }
+    assert!(trimmed.body["runId"].is_string());
 }
