@@ -4,26 +4,24 @@ use crate::error::BenchError;
 
 /// `VmHWM` (peak resident set size) of a live process, in KiB.
 pub fn peak_rss_kib(pid: u32) -> Result<u64, BenchError> {
-    let path = format!("/proc/{pid}/status");
-    let status = std::fs::read_to_string(&path)
-        .map_err(|error| BenchError::new(format!("cannot read {path}: {error}")))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| BenchError::new(format!("no VmHWM in {path}")))
+    status_kib(pid, "VmHWM:")
 }
 
 /// `VmRSS` (resident set size now) of a live process, in KiB.
 pub fn rss_kib(pid: u32) -> Result<u64, BenchError> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// One `kB` field of `/proc/<pid>/status`.
+fn status_kib(pid: u32, field: &str) -> Result<u64, BenchError> {
     let path = format!("/proc/{pid}/status");
     let status = std::fs::read_to_string(&path)
         .map_err(|error| BenchError::new(format!("cannot read {path}: {error}")))?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| BenchError::new(format!("no VmRSS in {path}")))
+        .ok_or_else(|| BenchError::new(format!("no {field} in {path}")))
 }
 
 /// How many file descriptors a live process holds open (`/proc/<pid>/fd`).
