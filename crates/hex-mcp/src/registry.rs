@@ -42,10 +42,11 @@ pub enum Toolset {
     Guides,
     Semantic,
     Embedding,
+    Workflows,
 }
 
 impl Toolset {
-    pub const ALL: [Toolset; 14] = [
+    pub const ALL: [Toolset; 15] = [
         Toolset::Projects,
         Toolset::Runs,
         Toolset::Cells,
@@ -60,6 +61,7 @@ impl Toolset {
         Toolset::Guides,
         Toolset::Semantic,
         Toolset::Embedding,
+        Toolset::Workflows,
     ];
 
     pub fn name(self) -> &'static str {
@@ -78,6 +80,7 @@ impl Toolset {
             Toolset::Guides => "guides",
             Toolset::Semantic => "semantic",
             Toolset::Embedding => "embedding",
+            Toolset::Workflows => "workflows",
         }
     }
 
@@ -110,6 +113,9 @@ impl Toolset {
             Toolset::Guides => "list, write, delete and publish the guides that steer Hex's agent",
             Toolset::Semantic => "ingest semantic projects and endorse their datasets and views",
             Toolset::Embedding => "create signed URLs that embed a published app",
+            Toolset::Workflows => {
+                "resolve pasted links, find and replace code across notebooks, bulk sharing, access audits, scheduled-run checks"
+            }
         }
     }
 

@@ -17,10 +17,11 @@ pub mod sharing;
 pub mod threads;
 pub mod users;
 pub mod vocab;
+pub mod workflows;
 
 /// Every tool of this binary, in the order `tools/list` shows them.
 pub fn registry() -> Registry {
-    let areas: [fn() -> Vec<RegisteredTool>; 13] = [
+    let areas: [fn() -> Vec<RegisteredTool>; 14] = [
         projects::tools,
         runs::tools,
         cells::tools,
@@ -34,6 +35,7 @@ pub fn registry() -> Registry {
         guides::tools,
         semantic::tools,
         embedding::tools,
+        workflows::tools,
     ];
     Registry::new(areas.iter().flat_map(|area| area()).collect())
 }
