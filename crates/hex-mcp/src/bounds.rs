@@ -119,11 +119,37 @@ fn bounded(field: &str, schema: &Value, alternatives: bool) -> Option<Bound> {
     })
 }
 
-/// Refuses the first argument outside its schema's bounds.
+/// Refuses the first argument outside its schema's bounds, and a page cursor no answer of Hex's
+/// could have given.
 pub fn check(bounds: &[Bound], arguments: &JsonObject) -> Result<(), ToolError> {
     for bound in bounds {
         if let Some(value) = arguments.get(&bound.field) {
             bound.check(value)?;
+        }
+    }
+    check_cursors(arguments)
+}
+
+/// The page cursor parameters every list tool shares.
+const CURSOR_FIELDS: [&str; 2] = ["after", "before"];
+/// Hex's cursors are short opaque strings; a longer one is a mistake (a pasted page, not its
+/// cursor) and, sent as a query parameter, would make the request line too long for Hex to
+/// read: refused here instead of failing as a network error after retries. Not in the schema:
+/// every list tool would pay the bytes in every session's context.
+const MAX_CURSOR_CHARS: usize = 4_096;
+
+fn check_cursors(arguments: &JsonObject) -> Result<(), ToolError> {
+    for field in CURSOR_FIELDS {
+        if let Some(Value::String(cursor)) = arguments.get(field) {
+            let length = cursor.chars().count();
+            if length > MAX_CURSOR_CHARS {
+                return Err(ToolError::input(
+                    field,
+                    format!(
+                        "{field} must be a cursor from an earlier answer's `pagination` (at most {MAX_CURSOR_CHARS} characters; got {length})"
+                    ),
+                ));
+            }
         }
     }
     Ok(())
@@ -167,5 +193,19 @@ mod tests {
         assert!(refused(json!({"offset": -1})).is_some());
         assert!(refused(json!({"offset": 1_000_000_000_000_u64})).is_none());
         assert!(refused(json!({"version": 0})).is_some());
+    }
+
+    #[test]
+    fn a_cursor_no_answer_could_have_given_is_refused_naming_the_field() {
+        let ok = object(json!({"after": "x".repeat(MAX_CURSOR_CHARS), "before": null}));
+        assert!(check(&[], &ok).is_ok());
+        let long = object(json!({"before": "x".repeat(MAX_CURSOR_CHARS + 1)}));
+        let error = check(&[], &long).err().map(|e| e.to_string());
+        assert!(
+            error
+                .as_deref()
+                .is_some_and(|e| e.contains("before must be a cursor")),
+            "{error:?}"
+        );
     }
 }

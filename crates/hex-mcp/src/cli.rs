@@ -1,5 +1,6 @@
 //! The command line, as the Python hex-mcp had it (`run`, `config`, `show-config`,
-//! `--version`) plus `doctor`, `tools`, `call` and `sandbox`.
+//! `--version`) plus `doctor`, `tools`, `call`, `sandbox`, `install` (for more clients than its
+//! Cursor-only one), `completions` and `man`.
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -49,6 +50,16 @@ pub enum Command {
     Call(CallArgs),
     /// Serve the Hex API sandbox (an in-memory emulation of Hex's API) until stopped.
     Sandbox(SandboxArgs),
+    /// Add hex-mcp to an MCP client's configuration (Claude Desktop, Claude Code, Cursor,
+    /// VS Code), keeping everything else in the file and a backup of it.
+    Install(InstallArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(ManArgs),
+    /// Exit 0 when a hex-mcp HTTP server answers /healthz (container health checks: the image
+    /// has no shell or curl).
+    Health(HealthArgs),
 }
 
 /// Where the Hex API is (overrides the environment and the config file).
@@ -94,7 +105,8 @@ pub struct RateStoreArgs {
 #[derive(Debug, Clone, Default, Args)]
 pub struct SelectionArgs {
     /// Comma-separated toolsets (projects, runs, cells, results, sharing, collections, groups,
-    /// connections, users, endorsements, threads, guides, semantic, embedding, all, default).
+    /// connections, users, endorsements, threads, guides, semantic, embedding, workflows, all,
+    /// default).
     #[arg(long, env = "HEX_MCP_TOOLSETS", value_name = "LIST")]
     pub toolsets: Option<String>,
     /// Comma-separated single tools, added to the toolsets.
@@ -273,4 +285,81 @@ pub struct SandboxArgs {
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+}
+
+/// The MCP clients `install` knows how to configure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum McpClient {
+    /// Claude Desktop (its user-wide claude_desktop_config.json).
+    ClaudeDesktop,
+    /// Claude Code: the project's .mcp.json, or ~/.claude.json with --global.
+    ClaudeCode,
+    /// Cursor: the project's .cursor/mcp.json, or ~/.cursor/mcp.json with --global.
+    Cursor,
+    /// VS Code: the project's .vscode/mcp.json, or the user profile's mcp.json with --global.
+    Vscode,
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The client to configure.
+    #[arg(long, value_enum)]
+    pub client: McpClient,
+    /// Configure the client for the user instead of for the project in --project-dir.
+    #[arg(long)]
+    pub global: bool,
+    /// The project whose client configuration to change (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub project_dir: Option<PathBuf>,
+    /// Change this file instead of the client's usual one.
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// The server's name in the client's configuration.
+    #[arg(long, default_value = "hex-mcp", value_name = "NAME")]
+    pub name: String,
+    /// The command the client starts (default: the full path of this hex-mcp binary, so a
+    /// desktop app that does not read your shell's PATH finds it).
+    #[arg(long, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Serve the embedded sandbox (no account): `run --sandbox`.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// Toolsets to enable, carried into the entry as `--toolsets`.
+    #[arg(long, value_name = "LIST")]
+    pub toolsets: Option<String>,
+    /// Single tools to add, carried into the entry as `--tools`.
+    #[arg(long, value_name = "LIST")]
+    pub tools: Option<String>,
+    /// Only tools that change nothing, carried into the entry as `--read-only`.
+    #[arg(long)]
+    pub read_only: bool,
+    /// Also write the API key (and URL) into the client's file as HEX_API_KEY (HEX_API_URL).
+    /// Without it the key stays in ~/.hex-mcp/config.yml, readable only by you.
+    #[arg(long)]
+    pub with_token: bool,
+    /// Print the file as it would be written, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write hex-mcp.1 and one page per command (hex-mcp-run.1, …) into this directory instead
+    /// of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthArgs {
+    /// The address the server listens on.
+    #[arg(long, default_value = "127.0.0.1:8765")]
+    pub addr: SocketAddr,
 }

@@ -612,6 +612,12 @@ fn printing_commands(home: &str) -> Vec<Invocation> {
         (vec!["show-config"], env.clone()),
         // No key configured: doctor reports that, on stdout, without the network.
         (vec!["doctor"], env.clone()),
+        (vec!["completions", "bash"], env.clone()),
+        (vec!["man"], env.clone()),
+        (
+            vec!["install", "--client", "cursor", "--global", "--dry-run"],
+            env.clone(),
+        ),
     ]
 }
 

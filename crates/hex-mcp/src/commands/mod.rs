@@ -17,6 +17,9 @@ use crate::{
 pub mod call;
 pub mod config_cmd;
 pub mod doctor;
+pub mod health;
+pub mod install;
+pub mod manual;
 pub mod run;
 pub mod sandbox;
 pub mod stdout;
@@ -79,6 +82,10 @@ pub fn execute(cli: Cli) -> ExitCode {
         Some(Command::Tools(args)) => tools_cmd::tools(&args),
         Some(Command::Call(args)) => call::call(&args),
         Some(Command::Sandbox(args)) => sandbox::serve(&args),
+        Some(Command::Install(args)) => install::install(&args),
+        Some(Command::Completions(args)) => manual::completions(&args),
+        Some(Command::Man(args)) => manual::man(&args),
+        Some(Command::Health(args)) => health::health(&args),
     };
     ExitCode::from(code)
 }

@@ -150,7 +150,10 @@ impl Guard {
 
     async fn admit(&self, request: Request, next: Next) -> Result<Response, Refusal> {
         let caller = self.check(request.headers())?;
-        self.check_size(request.headers())?;
+        if let Err(refusal) = self.check_size(request.headers()) {
+            discard_body(request).await;
+            return Err(refusal);
+        }
         // Only POSTs carry calls; a session's GET stream lives as long as the session.
         let slot = if request.method() == Method::POST {
             self.slot(caller)?
@@ -173,6 +176,27 @@ impl Guard {
             None => response,
         })
     }
+}
+
+/// The most of a refused body read and thrown away, and how long that may take.
+const DISCARD_BYTES: usize = 64 << 20;
+const DISCARD_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Reads (and drops) an over-large body before the 413 goes out: a client still sending it
+/// would otherwise see its connection reset (a broken pipe) instead of the answer that says
+/// what the limit is. Bounded in bytes and time, and nothing is kept.
+async fn discard_body(request: Request) {
+    let mut chunks = request.into_body().into_data_stream();
+    let mut read = 0_usize;
+    let _ = tokio::time::timeout(DISCARD_TIME, async {
+        while read < DISCARD_BYTES {
+            match chunks.next().await {
+                Some(Ok(chunk)) => read += chunk.len(),
+                _ => break,
+            }
+        }
+    })
+    .await;
 }
 
 /// The response, streamed as is, with `slot` released once its last byte is out (an SSE
