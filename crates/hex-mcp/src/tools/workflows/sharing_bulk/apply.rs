@@ -144,31 +144,55 @@ async fn one(
     let mut errors = Vec::new();
     let mut sent = false;
     for request in requests(targets, access, step) {
-        match paced(ctx, deadline, || request.send(hex, &step.id)).await {
+        let failure = match paced(ctx, deadline, || request.send(hex, &step.id)).await {
             Ok(update) => {
                 sent = true;
                 errors.extend(update.errors);
+                continue;
             }
             Err(Paced::Halt(halt)) => {
                 stop(halt);
-                return if sent {
-                    Outcome::Partial(errors)
-                } else {
-                    Outcome::Left
-                };
+                "not sent: the job stopped".to_string()
             }
             Err(Paced::Failed(error)) => {
                 if matches!(error, HexError::RateLimited { .. }) {
                     stop(Halt::HexRateLimited);
                 }
-                return Outcome::Failed(error);
+                if !sent {
+                    return Outcome::Failed(error);
+                }
+                format!("failed: {error}")
             }
+        };
+        if !sent {
+            return Outcome::Left;
         }
+        // An earlier request for this project was applied: the project is partly changed.
+        errors.push(not_applied(&request, failure));
+        return Outcome::Partial(errors);
     }
     if errors.is_empty() {
         Outcome::Applied
     } else {
         Outcome::Partial(errors)
+    }
+}
+
+/// A request of a project that was not applied, as Hex words its own per-item errors.
+fn not_applied(request: &Request, why: String) -> SharingError {
+    let what = match request {
+        Request::Users(_) => "the users",
+        Request::Groups(_) => "the groups",
+        Request::Collections(_) => "the collections",
+        Request::Workspace(_) => "the workspace or public web",
+    };
+    SharingError {
+        user_ids: None,
+        group_ids: None,
+        collection_ids: None,
+        kind: None,
+        reason: Some(format!("{what}: {why}")),
+        extra: Default::default(),
     }
 }
 
