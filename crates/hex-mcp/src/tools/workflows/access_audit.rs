@@ -61,7 +61,7 @@ impl HexTool for AuditAccess {
     const SPEC: ToolSpec = ToolSpec {
         name: "audit_hex_access",
         title: "Audit access",
-        description: "Who can see what: projects open to the public web or workspace; or for a project, collection, user or group, each access and where it comes from.",
+        description: "Who can see what: public-web and workspace-wide projects, or a project's, collection's, user's or group's access and where it comes from.",
         toolset: Toolset::Workflows,
         effect: Effect::READ,
         operations: &[

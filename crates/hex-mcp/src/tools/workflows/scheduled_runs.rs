@@ -62,7 +62,7 @@ impl HexTool for CheckScheduledRuns {
     const SPEC: ToolSpec = ToolSpec {
         name: "check_hex_scheduled_runs",
         title: "Check scheduled runs",
-        description: "Latest scheduled run of projects with an enabled schedule: status, start, duration, link; failures first. Paced: says how long all take, continues by offset.",
+        description: "Latest scheduled run of each scheduled project (status, start, duration, link), failures first; paced: says how long all take, continues by offset.",
         toolset: Toolset::Workflows,
         effect: Effect::READ,
         operations: &[Operation::ListProjects, Operation::GetProjectRuns],

@@ -169,7 +169,7 @@ impl HexTool for UpdateSharingBulk {
     const SPEC: ToolSpec = ToolSpec {
         name: "update_hex_sharing_bulk",
         title: "Share many projects",
-        description: "Give users, groups, collections, workspace or public web one access on many projects (project_ids or list filters). Previews; apply_token applies.",
+        description: "Set one access for users, groups, collections, workspace or public web on many projects (ids or list filters). Previews; apply_token applies.",
         toolset: Toolset::Workflows,
         effect: Effect::OVERWRITE,
         operations: &[
