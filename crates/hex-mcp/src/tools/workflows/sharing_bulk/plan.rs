@@ -90,8 +90,7 @@ impl Plan {
         Some(format!("{VERSION}.{}.{}", self.steps.len(), self.digest))
     }
 
-    /// What an earlier preview showed, in this plan's words, so a token from another plan is
-    /// told apart from a tampered one.
+    /// Whether `token` is this plan's: the preview it came from showed exactly this plan.
     pub fn matches(&self, token: &str) -> bool {
         self.token().is_some_and(|mine| mine == token.trim())
     }
