@@ -154,6 +154,19 @@ fn calls() -> Vec<(&'static str, Value)> {
             "upsert_hex_guide_draft",
             json!({"files": [{"file_path": "a.md", "contents": "x"}]}),
         ),
+        (
+            "update_hex_sharing_bulk",
+            json!({"access": "CAN_VIEW", "group_ids": [ID], "project_ids": [ID]}),
+        ),
+        (
+            "update_hex_sharing_bulk",
+            json!({"access": "CAN_EDIT", "workspace": true, "collection_id": ID}),
+        ),
+        ("audit_hex_access", json!({})),
+        ("audit_hex_access", project.clone()),
+        ("audit_hex_access", json!({"group_id": ID})),
+        ("audit_hex_access", json!({"collection_id": ID})),
+        ("check_hex_scheduled_runs", json!({})),
     ]
 }
 

@@ -16,6 +16,7 @@ use crate::log::RequestLog;
 
 pub(crate) mod embedding;
 pub(crate) mod guides;
+mod plant;
 pub(crate) mod results;
 pub(crate) mod schemas;
 pub(crate) mod semantic;

@@ -61,7 +61,7 @@ pub struct ListOrder {
 }
 
 impl ProjectFilters {
-    fn params(&self) -> ListProjectsParams {
+    pub(crate) fn params(&self) -> ListProjectsParams {
         ListProjectsParams {
             include_archived: self.include_archived.unwrap_or(false),
             include_components: self.include_components.unwrap_or(false),

@@ -15,7 +15,8 @@ use serde_json::{Map, Value, json};
 
 pub(crate) use grants::{Grant, Grants, principals};
 
-use self::batches::{Batches, Request, reasons, report, send_all, shared_project};
+pub(crate) use self::batches::reasons;
+use self::batches::{Batches, Request, report, send_all, shared_project};
 use super::vocab::AccessLevel;
 use crate::subject::Subject;
 use crate::{

@@ -100,9 +100,26 @@ pub async fn arguments(tool: &str, fx: &Fixture<'_>) -> Option<Value> {
         "update_hex_semantic_project" => json!({
             "semantic_project_id": state.semantic_project_ids()[0],
             "updates": [{"type": "DATASET", "name": "customers", "status": "Approved"}]}),
+        "update_hex_sharing_bulk" => bulk_sharing(fx, &project, &state.group_ids()[0]).await,
+        "audit_hex_access" | "check_hex_scheduled_runs" => json!({}),
         _ => return None,
     };
     Some(args)
+}
+
+/// A bulk change of one project, previewed by a setup call, with the token that applies it
+/// (the fault then meets the apply's PATCH).
+async fn bulk_sharing(fx: &Fixture<'_>, project: &str, group: &str) -> Value {
+    for access in ["CAN_VIEW", "APP_ONLY"] {
+        let mut arguments =
+            json!({"access": access, "group_ids": [group], "project_ids": [project]});
+        let preview = fx.call("update_hex_sharing_bulk", arguments.clone()).await;
+        if let Some(token) = preview["apply_token"].as_str() {
+            arguments["apply_token"] = json!(token);
+            return arguments;
+        }
+    }
+    panic!("the group already has both access levels on {project}");
 }
 
 fn other_user(sandbox: &RunningSandbox) -> String {

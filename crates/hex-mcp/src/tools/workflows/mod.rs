@@ -7,6 +7,7 @@
 use crate::registry::RegisteredTool;
 
 mod access_audit;
+mod budget;
 mod cell_replace;
 mod cell_search;
 mod resolve;
