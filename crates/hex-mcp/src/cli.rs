@@ -285,6 +285,10 @@ pub struct SandboxArgs {
     /// Latency added to every request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
+    /// Divide the rate-limit windows by this: 60 makes Hex's per-minute limits per-second and
+    /// its per-hour ones per-minute (benchmarks of jobs bound by Hex's limits).
+    #[arg(long, default_value_t = 1.0, value_name = "FACTOR")]
+    pub rate_time_scale: f64,
 }
 
 /// The MCP clients `install` knows how to configure.

@@ -36,6 +36,10 @@ pub struct SandboxConfig {
     /// Multiplies every documented request count (0.1 turns 20/min into 2/min). At least 1 request
     /// per window is always allowed.
     pub rate_limit_scale: f64,
+    /// Divides the rate-limit windows: 60 makes a per-minute limit per-second and a per-hour
+    /// one per-minute, so a job bound by Hex's limits runs 60× faster with the same shape
+    /// (benchmarks). 1 is Hex's own clock.
+    pub rate_time_scale: f64,
     /// Added to every API request before it is answered (benchmarks use 50 ms).
     pub latency: Duration,
     /// How long a new run stays PENDING.
@@ -56,6 +60,7 @@ impl Default for SandboxConfig {
             seed: 42,
             rate_limits: RateLimitMode::Documented,
             rate_limit_scale: 1.0,
+            rate_time_scale: 1.0,
             latency: Duration::ZERO,
             run_pending: Duration::from_secs(1),
             run_running: Duration::from_secs(2),
@@ -74,6 +79,7 @@ impl fmt::Debug for SandboxConfig {
             .field("seed", &self.seed)
             .field("rate_limits", &self.rate_limits)
             .field("rate_limit_scale", &self.rate_limit_scale)
+            .field("rate_time_scale", &self.rate_time_scale)
             .field("latency", &self.latency)
             .field("run_pending", &self.run_pending)
             .field("run_running", &self.run_running)

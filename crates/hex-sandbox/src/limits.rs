@@ -106,14 +106,25 @@ pub(crate) struct Refusal {
 pub(crate) struct RateLimiter {
     mode: RateLimitMode,
     scale: f64,
+    /// The minute and the hour, divided by the configured time scale.
+    minute: Duration,
+    hour: Duration,
     windows: Mutex<HashMap<(u64, Group), VecDeque<Instant>>>,
 }
 
 impl RateLimiter {
-    pub(crate) fn new(mode: RateLimitMode, scale: f64) -> Self {
+    pub(crate) fn new(mode: RateLimitMode, scale: f64, time_scale: f64) -> Self {
+        // A scale that is not a positive number keeps Hex's clock.
+        let time_scale = if time_scale.is_finite() && time_scale > 0.0 {
+            time_scale
+        } else {
+            1.0
+        };
         RateLimiter {
             mode,
             scale,
+            minute: MINUTE.div_f64(time_scale),
+            hour: HOUR.div_f64(time_scale),
             windows: Mutex::new(HashMap::new()),
         }
     }
@@ -127,11 +138,14 @@ impl RateLimiter {
         let now = Instant::now();
         let mut windows = self.windows.lock().unwrap_or_else(|e| e.into_inner());
         let log = windows.entry((token_key, group)).or_default();
-        while log.front().is_some_and(|t| now.duration_since(*t) >= HOUR) {
+        while log
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.hour)
+        {
             log.pop_front();
         }
-        let wait_minute = wait_for(log, now, MINUTE, per_minute);
-        let wait_hour = per_hour.and_then(|limit| wait_for(log, now, HOUR, limit));
+        let wait_minute = wait_for(log, now, self.minute, per_minute);
+        let wait_hour = per_hour.and_then(|limit| wait_for(log, now, self.hour, limit));
         match wait_minute.max(wait_hour) {
             Some(wait) => Err(Refusal {
                 retry_after_secs: wait.as_secs_f64().ceil().max(1.0) as u64,
@@ -199,7 +213,7 @@ mod tests {
 
     #[test]
     fn cells_allow_thirty_per_minute_across_the_group() {
-        let limiter = RateLimiter::new(RateLimitMode::Documented, 1.0);
+        let limiter = RateLimiter::new(RateLimitMode::Documented, 1.0, 1.0);
         for i in 0..30 {
             let path = if i % 2 == 0 {
                 "/api/v1/cells"
@@ -227,14 +241,25 @@ mod tests {
 
     #[test]
     fn scale_and_modes_change_the_budget() {
-        let limiter = RateLimiter::new(RateLimitMode::DocumentedEverywhere, 0.1);
+        let limiter = RateLimiter::new(RateLimitMode::DocumentedEverywhere, 0.1, 1.0);
         for _ in 0..3 {
             assert!(limiter.check(1, "GET", "/api/v1/users").is_ok());
         }
         assert!(limiter.check(1, "GET", "/api/v1/users").is_err());
-        let off = RateLimiter::new(RateLimitMode::Off, 1.0);
+        let off = RateLimiter::new(RateLimitMode::Off, 1.0, 1.0);
         for _ in 0..100 {
             assert!(off.check(1, "POST", "/api/v1/projects/x/runs").is_ok());
         }
+    }
+
+    #[test]
+    fn a_time_scale_of_60_turns_a_minute_into_a_second() {
+        let limiter = RateLimiter::new(RateLimitMode::Documented, 1.0, 60.0);
+        for _ in 0..30 {
+            assert!(limiter.check(1, "GET", "/api/v1/cells").is_ok());
+        }
+        assert!(limiter.check(1, "GET", "/api/v1/cells").is_err());
+        std::thread::sleep(Duration::from_millis(1_050));
+        assert!(limiter.check(1, "GET", "/api/v1/cells").is_ok());
     }
 }

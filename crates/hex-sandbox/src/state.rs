@@ -498,7 +498,11 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn new(config: SandboxConfig, workspace: Workspace) -> Self {
-        let limiter = RateLimiter::new(config.rate_limits, config.rate_limit_scale);
+        let limiter = RateLimiter::new(
+            config.rate_limits,
+            config.rate_limit_scale,
+            config.rate_time_scale,
+        );
         Shared {
             config,
             workspace: RwLock::new(workspace),

@@ -21,6 +21,7 @@ pub fn config_of(args: &SandboxArgs) -> SandboxConfig {
             RateLimitArg::Off => RateLimitMode::Off,
         },
         latency: Duration::from_millis(args.latency_ms),
+        rate_time_scale: args.rate_time_scale,
         ..defaults
     }
 }
