@@ -126,6 +126,12 @@ const MEASUREMENTS: &[(&str, &str, Measure, &[&str])] = &[
         measure::soak::measure,
         measure::soak::TARGETS,
     ),
+    (
+        "workflows",
+        "10. Workflows at Hex's limits",
+        measure::workflows::measure,
+        measure::workflows::TARGETS,
+    ),
 ];
 
 fn main() -> ExitCode {

@@ -19,6 +19,7 @@ pub mod scale;
 pub mod soak;
 pub mod startup;
 pub mod throughput;
+pub mod workflows;
 
 /// What the measurements run.
 #[derive(Debug, Clone)]
