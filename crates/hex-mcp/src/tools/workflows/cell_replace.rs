@@ -40,6 +40,8 @@ pub struct ReplaceInCells;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReplaceInCellsInput {
+    /// Text, or a regex if regex
+    pattern: String,
     #[serde(flatten)]
     selection: CellSelection,
     /// $1, ${name}: regex groups
@@ -78,18 +80,21 @@ impl HexTool for ReplaceInCells {
                 "give a replacement, a data_connection_id to move SQL cells to, or both",
             ));
         }
-        let selection = input.selection.compile().await?;
+        let pattern = input.pattern.as_str();
+        let selection = input.selection.compile(pattern).await?;
         let none = "\u{0}none";
         let replacement = input.replacement.as_deref().unwrap_or(none);
         let connection = input
             .data_connection_id
             .as_ref()
             .map_or(none, HexId::as_str);
-        let search = input.selection.fingerprint(&[replacement, connection]);
+        let search = input
+            .selection
+            .fingerprint(pattern, &[replacement, connection]);
         let after = input.after.as_deref().unwrap_or(none);
         let arguments = input
             .selection
-            .fingerprint(&[replacement, connection, after]);
+            .fingerprint(pattern, &[replacement, connection, after]);
         if let Some(plan_id) = &input.plan_id {
             let owner = ctx.plan_owner()?;
             let mut plan = ctx

@@ -44,6 +44,8 @@ pub struct SearchCells;
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchCellsInput {
+    /// Text, or a regex if regex
+    pattern: String,
     #[serde(flatten)]
     selection: CellSelection,
     #[schemars(range(min = 1, max = MAX_LIMIT))]
@@ -66,8 +68,8 @@ impl HexTool for SearchCells {
     };
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let selection = input.selection.compile().await?;
-        let search = input.selection.fingerprint(&[]);
+        let selection = input.selection.compile(&input.pattern).await?;
+        let search = input.selection.fingerprint(&input.pattern, &[]);
         let start = match &input.after {
             Some(after) => cursor::decode(&search, after)?,
             None => cursor::Position::default(),

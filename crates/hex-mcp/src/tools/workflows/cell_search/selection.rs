@@ -16,11 +16,11 @@ use crate::{
     tools::{cells::NewCellKind, pattern::compile_off_the_io_threads},
 };
 
-/// The selection's parameters, flattened into each tool's input.
+/// The selection's optional parameters, flattened into each tool's input (the required
+/// `pattern` is a field of each input: inside a flattened group, serde could not name it when
+/// it is wrong).
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct CellSelection {
-    /// Text, or a regex if regex
-    pub pattern: String,
     pub regex: Option<bool>,
     pub project_id: Option<HexId>,
     pub collection_id: Option<HexId>,
@@ -46,8 +46,9 @@ pub struct Selection {
 }
 
 impl CellSelection {
-    /// Checks and compiles the selection. An empty pattern would select every cell.
-    pub async fn compile(&self) -> Result<Selection, ToolError> {
+    /// Checks and compiles the selection of cells matching `pattern`. An empty pattern would
+    /// select every cell.
+    pub async fn compile(&self, pattern: &str) -> Result<Selection, ToolError> {
         let scope = match (&self.project_id, &self.collection_id) {
             (Some(_), Some(_)) => {
                 return Err(ToolError::input(
@@ -59,14 +60,14 @@ impl CellSelection {
             (None, Some(collection)) => Scope::Collection(collection.clone()),
             (None, None) => Scope::Workspace,
         };
-        if self.pattern.is_empty() {
+        if pattern.is_empty() {
             return Err(ToolError::input("pattern", "must not be empty"));
         }
         let regex = self.regex.unwrap_or(false);
         let source = if regex {
-            self.pattern.clone()
+            pattern.to_string()
         } else {
-            regex::escape(&self.pattern)
+            regex::escape(pattern)
         };
         let pattern = compile_off_the_io_threads("pattern", source, false).await?;
         let kinds = match self.cell_types.as_deref() {
@@ -88,9 +89,10 @@ impl CellSelection {
         })
     }
 
-    /// A digest of everything that decides what a walk selects, with `extra` (a replace's
+    /// A digest of everything that decides what a walk selects (`pattern` and this), with
+    /// `extra` (a replace's
     /// replacement): a cursor or plan made for other arguments is refused, not misapplied.
-    pub fn fingerprint(&self, extra: &[&str]) -> String {
+    pub fn fingerprint(&self, pattern: &str, extra: &[&str]) -> String {
         let mut hash = Sha256::new();
         let types: Vec<&str> = self
             .cell_types
@@ -102,7 +104,7 @@ impl CellSelection {
         let scope =
             [&self.project_id, &self.collection_id].map(|id| id.as_ref().map(HexId::as_str));
         let parts = [
-            Some(self.pattern.as_str()),
+            Some(pattern),
             Some(if self.regex == Some(true) {
                 "regex"
             } else {
