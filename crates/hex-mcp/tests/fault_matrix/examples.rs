@@ -100,9 +100,22 @@ pub async fn arguments(tool: &str, fx: &Fixture<'_>) -> Option<Value> {
         "update_hex_semantic_project" => json!({
             "semantic_project_id": state.semantic_project_ids()[0],
             "updates": [{"type": "DATASET", "name": "customers", "status": "Approved"}]}),
+        "search_hex_cells" => json!({"pattern": "select", "project_id": project}),
+        "replace_in_hex_cells" => replace_plan(fx, &project).await,
         _ => return None,
     };
     Some(args)
+}
+
+/// A plan to change one cell a setup call planted, and the arguments that apply it.
+async fn replace_plan(fx: &Fixture<'_>, project: &str) -> Value {
+    let cell = json!({"project_id": project, "cell_type": "CODE", "source": "x = 'fault_matrix'"});
+    fx.call("create_hex_cell", cell).await;
+    let mut args =
+        json!({"pattern": "fault_matrix", "replacement": "faults", "project_id": project});
+    let plan = fx.call("replace_in_hex_cells", args.clone()).await;
+    args["plan_id"] = plan["plan_id"].clone();
+    args
 }
 
 fn other_user(sandbox: &RunningSandbox) -> String {
