@@ -43,6 +43,9 @@ pub struct CallScope {
     progress: ProgressSink,
     pub(crate) attachments: Mutex<Vec<ContentBlock>>,
     pub(crate) outcome: Mutex<Option<WaitOutcome>>,
+    /// A digest of the bearer token the HTTP caller presented (none over stdio): whose call
+    /// this is, for plans only its maker may apply.
+    pub(crate) caller: Option<[u8; 32]>,
 }
 
 impl CallScope {
@@ -54,7 +57,14 @@ impl CallScope {
             progress: ProgressSink::None,
             attachments: Mutex::new(Vec::new()),
             outcome: Mutex::new(None),
+            caller: None,
         }
+    }
+
+    /// The same scope for the caller whose bearer token has this digest.
+    pub fn with_caller(mut self, caller: Option<[u8; 32]>) -> CallScope {
+        self.caller = caller;
+        self
     }
 
     /// A `tools/call` request: cancelled by `notifications/cancelled` (rmcp cancels the token),

@@ -10,7 +10,12 @@ use std::{
 use hex_client::{HexClient, PageCaps, RateLimits, RateStore, SecretString};
 use rmcp::model::ContentBlock;
 
-use crate::{call_scope::CallScope, errors::ToolError, files::AllowedPaths};
+use crate::{
+    call_scope::CallScope,
+    errors::ToolError,
+    files::AllowedPaths,
+    plans::{Owner, PlanStore},
+};
 
 pub use crate::call_scope::WaitOutcome;
 
@@ -136,6 +141,33 @@ impl ToolContext {
 
     pub fn limits(&self) -> &Limits {
         &self.shared.limits
+    }
+
+    /// Where tools keep plans to be applied by a later call (one store per process).
+    pub fn plans(&self) -> &'static PlanStore {
+        PlanStore::global()
+    }
+
+    /// Who this call's plans belong to: the Hex account (base URL and token) and the HTTP
+    /// caller. An error, like [`ToolContext::hex`], when no token is configured.
+    pub fn plan_owner(&self) -> Result<Owner, ToolError> {
+        use secrecy::ExposeSecret;
+        self.hex()?;
+        let target = &self.shared.target;
+        let token = target
+            .token
+            .as_ref()
+            .map_or("", |token| token.expose_secret());
+        Ok(Owner::of(
+            &target.base_url,
+            token,
+            self.call.caller.as_ref(),
+        ))
+    }
+
+    /// The digest of the HTTP caller's bearer token, to carry into a task the call becomes.
+    pub fn caller(&self) -> Option<[u8; 32]> {
+        self.call.caller
     }
 
     /// The directories local files may be read from or written to.

@@ -17,6 +17,7 @@ pub mod instructions;
 pub mod metrics;
 pub mod output;
 pub mod pacing;
+pub mod plans;
 pub mod rate_store;
 pub mod registry;
 pub mod schema;

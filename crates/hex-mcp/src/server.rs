@@ -196,6 +196,7 @@ impl HexServer {
             return run(prepared, ctx).await.into();
         }
         let server_ctx = self.inner.ctx.clone();
+        let caller = ctx.caller();
         let in_flight = self.inner.in_flight.clone();
         let options = TaskOptions::new()
             .with_poll_interval_ms(TASK_POLL_MS)
@@ -203,7 +204,7 @@ impl HexServer {
         let task = self.inner.tasks.spawn(options, move |task| {
             Box::pin(async move {
                 let _in_flight = in_flight.enter();
-                let ctx = server_ctx.for_call(CallScope::task(task));
+                let ctx = server_ctx.for_call(CallScope::task(task).with_caller(caller));
                 Ok(run(prepared, ctx).await)
             })
         });
@@ -331,6 +332,16 @@ fn outcome(response: &CallToolResponse) -> &'static str {
     }
 }
 
+/// A digest of the bearer token an HTTP request carried (the transport has already checked it
+/// when tokens are configured); `None` over stdio or without one.
+fn caller_of(context: &RequestContext<RoleServer>) -> Option<[u8; 32]> {
+    use sha2::Digest;
+    let parts = context.extensions.get::<axum::http::request::Parts>()?;
+    let header = parts.headers.get(axum::http::header::AUTHORIZATION)?;
+    let token = crate::transport::http::bearer(header.to_str().ok()?)?;
+    Some(sha2::Sha256::digest(token.as_bytes()).into())
+}
+
 /// A `tools/call` request as the gate reads it.
 fn call_of(request: CallToolRequestParams) -> Call {
     let mut call = Call::new(&request.name, request.arguments.unwrap_or_default());
@@ -381,7 +392,8 @@ impl ServerHandler for HexServer {
             context.ct.clone(),
             context.peer.clone(),
             context.meta.get_progress_token(),
-        );
+        )
+        .with_caller(caller_of(&context));
         let ctx = self.inner.ctx.for_call(scope);
         let call = self.dispatch(call_of(request), Some(&context), ctx);
         let response = match self.inner.serving.call_timeout {

@@ -90,10 +90,7 @@ async fn every_tool_has_a_title_and_all_four_hints() {
 async fn a_missing_token_is_a_tool_error_that_says_how_to_configure_one() {
     let session = Launch {
         args: vec!["run".into()],
-        env: Vec::new(),
-        client: Default::default(),
-        stateless: false,
-        http: false,
+        ..Launch::embedded()
     }
     .start()
     .await;

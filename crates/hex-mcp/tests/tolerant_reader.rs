@@ -108,6 +108,19 @@ fn calls() -> Vec<(&'static str, Value)> {
         ("run_hex_project", project.clone()),
         ("search_hex_projects", json!({"search_pattern": "."})),
         (
+            "search_hex_cells",
+            json!({"pattern": "a", "project_id": ID}),
+        ),
+        ("search_hex_cells", json!({"pattern": "a"})),
+        (
+            "replace_in_hex_cells",
+            json!({"pattern": "a", "replacement": "b", "project_id": ID}),
+        ),
+        (
+            "replace_in_hex_cells",
+            json!({"pattern": "a", "data_connection_id": ID}),
+        ),
+        (
             "update_hex_cell",
             json!({"cell_id": ID, "code_source": "2"}),
         ),

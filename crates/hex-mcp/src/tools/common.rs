@@ -92,13 +92,19 @@ const MIN_POLL: Duration = Duration::from_millis(2_500);
 /// often than every quota of the group allows on average (the configured figures count even when
 /// client pacing is off, because Hex enforces them anyway).
 pub fn poll_interval(limits: &RateLimits) -> Duration {
+    group_interval(limits, RateGroup::HexApi).map_or(MIN_POLL, |interval| interval.max(MIN_POLL))
+}
+
+/// The average time between two requests of `group` that its configured quotas allow (the
+/// tightest quota decides); `None` when no quota is configured for it.
+pub fn group_interval(limits: &RateLimits, group: RateGroup) -> Option<Duration> {
     limits
         .groups
-        .get(&RateGroup::HexApi)
+        .get(&group)
         .into_iter()
         .flatten()
         .map(|quota| quota.per / quota.max.max(1))
-        .fold(MIN_POLL, Duration::max)
+        .max()
 }
 
 /// What a failed create is looking for afterwards: a `kind` (group, collection) named `name`,

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod embedding;
 pub mod groups;
 pub mod guides;
+pub mod pattern;
 pub mod projects;
 pub mod results;
 pub mod runs;

@@ -2,13 +2,14 @@
 
 use hex_client::Operation;
 use hex_client::api::projects::{GetProjectParams, ListProjectsParams, Project, Schedule};
-use regex::{Regex, RegexBuilder};
+use regex::Regex;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{
     common::{SkippedInWalk, insert_skipped, page_output},
+    pattern::compile_off_the_io_threads,
     vocab::{MAX_PAGE_SIZE, SortDirection},
 };
 use crate::{
@@ -218,7 +219,8 @@ impl HexTool for SearchProjects {
     };
 
     async fn call(ctx: ToolContext, input: Self::Input) -> ToolResult {
-        let pattern = compile_off_the_io_threads(input.search_pattern).await?;
+        let pattern =
+            compile_off_the_io_threads("search_pattern", input.search_pattern, true).await?;
         let limit = input.limit.unwrap_or(100).clamp(1, 500) as usize;
         let offset = input.offset.unwrap_or(0) as usize;
         let mut params = input.filters.params();
@@ -324,52 +326,6 @@ impl Search {
         }
         false
     }
-}
-
-/// The longest `search_pattern`, in characters: far more than a title search needs, and short
-/// enough that checking and compiling it takes microseconds.
-const MAX_PATTERN_CHARS: usize = 1_000;
-
-/// The most memory a compiled pattern, and its lazy DFA's cache, may take.
-const MAX_COMPILED_BYTES: usize = 1 << 20;
-
-/// Compiles on a blocking thread: even a bounded pattern can take milliseconds (case folding
-/// of Unicode classes), which would stall every other request sharing the I/O threads.
-async fn compile_off_the_io_threads(pattern: String) -> Result<Regex, ToolError> {
-    check_pattern_length(&pattern)?;
-    tokio::task::spawn_blocking(move || compile(&pattern))
-        .await
-        .map_err(|error| ToolError::internal(format!("compiling search_pattern failed: {error}")))?
-}
-
-/// Refuses a pattern too long before anything (the compiler included) looks at it.
-fn check_pattern_length(pattern: &str) -> Result<(), ToolError> {
-    // Bytes bound characters from above: only count when the cheap check is not enough.
-    if pattern.len() <= MAX_PATTERN_CHARS {
-        return Ok(());
-    }
-    let chars = pattern.chars().count();
-    if chars <= MAX_PATTERN_CHARS {
-        return Ok(());
-    }
-    Err(ToolError::input(
-        "search_pattern",
-        format!("must be 0–{MAX_PATTERN_CHARS} characters long; this one has {chars}"),
-    ))
-}
-
-fn compile(pattern: &str) -> Result<Regex, ToolError> {
-    RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(MAX_COMPILED_BYTES)
-        .dfa_size_limit(MAX_COMPILED_BYTES)
-        .build()
-        .map_err(|error| {
-            ToolError::input(
-                "search_pattern",
-                format!("not a valid regular expression: {error}"),
-            )
-        })
 }
 
 // ---------------------------------------------------------------------------------------------

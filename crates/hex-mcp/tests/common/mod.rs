@@ -182,6 +182,8 @@ pub struct Launch {
     pub stateless: bool,
     /// Serve Streamable HTTP on a loopback port and connect to it there, instead of stdio.
     pub http: bool,
+    /// Over HTTP: the bearer token the client presents (the server's `HEX_MCP_HTTP_TOKEN`).
+    pub bearer: Option<String>,
 }
 
 impl Launch {
@@ -193,6 +195,7 @@ impl Launch {
             client: TestClient::default(),
             stateless: false,
             http: false,
+            bearer: None,
         }
     }
 
@@ -207,6 +210,7 @@ impl Launch {
             client: TestClient::default(),
             stateless: false,
             http: false,
+            bearer: None,
         }
     }
 
@@ -222,6 +226,12 @@ impl Launch {
 
     pub fn client(mut self, client: TestClient) -> Launch {
         self.client = client;
+        self
+    }
+
+    /// Over HTTP, present this bearer token.
+    pub fn bearer(mut self, token: &str) -> Launch {
+        self.bearer = Some(token.to_string());
         self
     }
 
@@ -297,7 +307,15 @@ impl Launch {
             let served = served_url(&stderr).await;
             url = Some(served.clone());
             let _ = rustls::crypto::ring::default_provider().install_default();
-            let transport = rmcp::transport::StreamableHttpClientTransport::from_uri(served);
+            let config =
+                rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig::with_uri(
+                    served,
+                );
+            let config = match &self.bearer {
+                Some(token) => config.auth_header(token.clone()),
+                None => config,
+            };
+            let transport = rmcp::transport::StreamableHttpClientTransport::from_config(config);
             self.client
                 .serve_with_lifecycle(transport, lifecycle)
                 .await

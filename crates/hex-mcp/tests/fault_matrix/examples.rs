@@ -102,6 +102,8 @@ pub async fn arguments(tool: &str, fx: &Fixture<'_>) -> Option<Value> {
             "updates": [{"type": "DATASET", "name": "customers", "status": "Approved"}]}),
         "update_hex_sharing_bulk" => bulk_sharing(fx, &project, &state.group_ids()[0]).await,
         "audit_hex_access" | "check_hex_scheduled_runs" => json!({}),
+        "search_hex_cells" => json!({"pattern": "select", "project_id": project}),
+        "replace_in_hex_cells" => replace_plan(fx, &project).await,
         _ => return None,
     };
     Some(args)
@@ -120,6 +122,17 @@ async fn bulk_sharing(fx: &Fixture<'_>, project: &str, group: &str) -> Value {
         }
     }
     panic!("the group already has both access levels on {project}");
+}
+
+/// A plan to change one cell a setup call planted, and the arguments that apply it.
+async fn replace_plan(fx: &Fixture<'_>, project: &str) -> Value {
+    let cell = json!({"project_id": project, "cell_type": "CODE", "source": "x = 'fault_matrix'"});
+    fx.call("create_hex_cell", cell).await;
+    let mut args =
+        json!({"pattern": "fault_matrix", "replacement": "faults", "project_id": project});
+    let plan = fx.call("replace_in_hex_cells", args.clone()).await;
+    args["plan_id"] = plan["plan_id"].clone();
+    args
 }
 
 fn other_user(sandbox: &RunningSandbox) -> String {

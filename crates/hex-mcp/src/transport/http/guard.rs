@@ -288,7 +288,7 @@ impl IntoResponse for Refusal {
 }
 
 /// The token of an `Authorization: Bearer <token>` header (the scheme in any case).
-fn bearer(value: &str) -> Option<&str> {
+pub(crate) fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim().split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::{cli::HttpArgs, confirm::ENV_CONFIRM_KEY, in_flight::InFlight, server::HexServer};
 
+pub(crate) use guard::bearer;
 pub use tokens::ENV_HTTP_TOKEN;
 
 /// Everything the HTTP transport needs, checked before the server starts.
