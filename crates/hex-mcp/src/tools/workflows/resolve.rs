@@ -248,7 +248,7 @@ impl Resolver<'_> {
         }
         shown.insert(
             "resource".into(),
-            json!(format!("hex://projects/{}", project.id)),
+            json!(crate::resources::project_uri(&project.id)),
         );
         Ok(json!({"status": "resolved", "matched_by": how, "project": shown}))
     }
