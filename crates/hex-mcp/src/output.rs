@@ -85,7 +85,8 @@ fn is_hidden_char(c: char) -> bool {
     ) || (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
 }
 
-fn sanitise_strings(value: &mut Value) {
+/// [`sanitise_text`] on every string of a JSON value.
+pub fn sanitise_strings(value: &mut Value) {
     match value {
         Value::String(text) => {
             if let std::borrow::Cow::Owned(clean) = sanitise_text(text) {

@@ -7,9 +7,10 @@ use rmcp::{
     ErrorData as McpError, RoleServer, ServerHandler,
     model::{
         CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams,
-        CreateTaskResult, ErrorCode, GetTaskParams, GetTaskResult, Implementation, JsonObject,
-        ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse,
-        ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
+        CreateTaskResult, ErrorCode, GetPromptRequestParams, GetPromptResponse, GetTaskParams,
+        GetTaskResult, Implementation, JsonObject, ListPromptsResult, ListResourceTemplatesResult,
+        ListResourcesResult, ListToolsResult, PaginatedRequestParams, ReadResourceRequestParams,
+        ReadResourceResponse, ServerCapabilities, ServerConfig, Tool, UpdateTaskParams,
     },
     service::RequestContext,
     task_manager::{TaskManager, TaskOptions},
@@ -256,6 +257,45 @@ impl HexServer {
     }
 }
 
+impl HexServer {
+    /// The context a resource read runs in: cancelled with its request, progress to its token.
+    fn read_context(&self, context: &RequestContext<RoleServer>) -> ToolContext {
+        self.inner.ctx.for_call(CallScope::request(
+            context.ct.clone(),
+            context.peer.clone(),
+            context.meta.get_progress_token(),
+        ))
+    }
+
+    /// Runs a resource request as a call: counted in flight, within the server's time limit, one
+    /// log line (the method and how it ended, never the URI's arguments).
+    async fn bounded<T>(
+        &self,
+        method: &'static str,
+        work: impl Future<Output = Result<T, McpError>>,
+    ) -> Result<T, McpError> {
+        let _in_flight = self.inner.in_flight.enter();
+        let started = std::time::Instant::now();
+        let result = match self.inner.serving.call_timeout {
+            None => work.await,
+            Some(limit) => tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+                Err(McpError::new(
+                    ErrorCode(REQUEST_TIMEOUT),
+                    format!(
+                        "{method} took longer than this server's limit of {} s (--request-timeout) and was stopped; it only reads, so it is safe to ask again",
+                        limit.as_secs()
+                    ),
+                    Some(json!({ "timeoutSeconds": limit.as_secs(), "safeToRetry": true })),
+                ))
+            }),
+        };
+        let outcome = if result.is_ok() { "ok" } else { "error" };
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        tracing::info!(target: "hex_mcp::calls", method, outcome, ms, "resource request");
+        result
+    }
+}
+
 /// The JSON-RPC code MCP SDKs use for a request that timed out.
 const REQUEST_TIMEOUT: i32 = -32001;
 
@@ -357,6 +397,8 @@ impl ServerHandler for HexServer {
         #[allow(deprecated)]
         let tools = ServerCapabilities::builder()
             .enable_logging()
+            .enable_prompts()
+            .enable_resources()
             .enable_tools();
         let capabilities = if self.inner.serving.tasks {
             tools.enable_tasks().build()
@@ -422,18 +464,63 @@ impl ServerHandler for HexServer {
         Ok(())
     }
 
-    /// hex-mcp offers tools only, so every URI is unknown: said as resource-not-found (which
-    /// rmcp turns into -32602 with the URI for 2026-07-28 clients, per SEP-2164) rather than as
-    /// an unknown method.
+    /// Projects as resources, a page of Hex's ListProjects at a time (the cursor is Hex's).
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let cursor = request.and_then(|request| request.cursor);
+        let ctx = self.read_context(&context);
+        self.bounded("resources/list", crate::resources::list(&ctx, cursor))
+            .await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
+        Ok(ListResourceTemplatesResult::with_all_items(
+            crate::resources::templates(),
+        ))
+    }
+
+    /// A project's metadata, notebook or export; an unknown URI or project is
+    /// resource-not-found (which rmcp turns into -32602 with the URI for 2026-07-28 clients, per
+    /// SEP-2164).
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        Err(McpError::resource_not_found(
-            format!("no resource {}: hex-mcp offers tools only", request.uri),
-            Some(json!({ "uri": request.uri })),
-        ))
+        let ctx = self.read_context(&context);
+        self.bounded("resources/read", crate::resources::read(&ctx, &request.uri))
+            .await
+            .map(Into::into)
+    }
+
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
+        Ok(ListPromptsResult::with_all_items(crate::prompts::list()))
+    }
+
+    /// A prompt's text, written for this session's tools.
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
+        crate::prompts::get(
+            &request.name,
+            request.arguments,
+            &self.inner.registry,
+            &self.inner.selection,
+        )
+        .map(Into::into)
     }
 
     async fn get_task(

@@ -107,6 +107,9 @@ fn calls() -> Vec<(&'static str, Value)> {
         ("publish_hex_guide_drafts", json!({"all": true})),
         ("run_hex_project", project.clone()),
         ("search_hex_projects", json!({"search_pattern": "."})),
+        // An id is looked up (GetProject, then GetMe for the links); a title walks ListProjects.
+        ("resolve_hex_project", json!({"query": ID})),
+        ("resolve_hex_project", json!({"query": "t"})),
         (
             "search_hex_cells",
             json!({"pattern": "a", "project_id": ID}),

@@ -444,6 +444,21 @@ impl Session {
             .unwrap()
     }
 
+    /// Every item of a cursor-paged list tool, page after page (`after` from
+    /// `pagination.after`), with `arguments` on each call.
+    pub async fn all_pages(&self, tool: &str, arguments: Value) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut arguments = arguments;
+        loop {
+            let page = self.call(tool, arguments.clone()).await.ok();
+            items.extend(page["values"].as_array().unwrap().iter().cloned());
+            match page["pagination"]["after"].as_str() {
+                Some(cursor) => arguments["after"] = json!(cursor),
+                None => return items,
+            }
+        }
+    }
+
     /// The progress notifications received so far.
     pub fn progress(&self) -> Vec<ProgressNotificationParam> {
         self.client.service().progress.lock().unwrap().clone()

@@ -15,6 +15,13 @@ pub async fn arguments(tool: &str, fx: &Fixture<'_>) -> Option<Value> {
     let args = match tool {
         "list_hex_projects" => json!({"limit": 3}),
         "search_hex_projects" => json!({"search_pattern": "."}),
+        // A title: the walk over ListProjects meets the fault, then GetMe builds the links.
+        "resolve_hex_project" => {
+            let found = fx
+                .call("get_hex_project", json!({"project_id": project}))
+                .await;
+            json!({"query": found["title"]})
+        }
         "get_hex_project"
         | "get_hex_queried_tables"
         | "export_hex_project"
