@@ -60,7 +60,7 @@ impl HexTool for ReplaceInCells {
     const SPEC: ToolSpec = ToolSpec {
         name: NAME,
         title: "Replace in cells",
-        description: "Replace text in the cells search_hex_cells finds and/or move those SQL cells to data_connection_id. Without plan_id it only returns diffs and a plan_id; add plan_id to apply.",
+        description: "Replace in the cells search_hex_cells finds; or move their SQL cells to data_connection_id. Returns diffs and a plan_id; apply with plan_id.",
         toolset: Toolset::Workflows,
         effect: Effect::OVERWRITE,
         operations: &[

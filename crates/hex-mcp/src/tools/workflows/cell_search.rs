@@ -60,7 +60,7 @@ impl HexTool for SearchCells {
     const SPEC: ToolSpec = ToolSpec {
         name: "search_hex_cells",
         title: "Search cells",
-        description: "SQL, Python and Markdown cells whose source matches, with the lines, in a project, a collection or the workspace; paced, may stop with continue_with.",
+        description: "SQL, Python and Markdown cells whose source matches, with the lines, in a project, collection or the workspace; paced, may stop with continue_with.",
         toolset: Toolset::Workflows,
         effect: Effect::READ,
         operations: &[Operation::ListCells, Operation::ListProjects],
