@@ -172,28 +172,106 @@ fn server(bench: &Bench, sandbox: &SandboxProcess) -> ServerSpec {
     spec
 }
 
-/// Calls a tool, adding its result's size to `bytes` and its error, if any, to `errors`.
-fn call(
-    session: &mut Session,
-    name: &str,
-    arguments: Value,
-    bytes: &mut usize,
-    errors: &mut usize,
-) -> Result<Value, BenchError> {
-    let result = session.call_tool(name, arguments)?;
-    *bytes += result.to_string().len();
-    *errors += usize::from(crate::session::is_tool_error(&result));
-    Ok(result.get("structuredContent").cloned().unwrap_or(result))
+/// What a job's calls cost its caller: `tools/call` requests, result bytes, tool errors.
+#[derive(Default)]
+struct Tally {
+    calls: usize,
+    bytes: usize,
+    errors: usize,
 }
 
-/// The preview-then-apply tools' second step: the same arguments plus the key the first gave.
-fn with(arguments: &Value, key: &str, value: Option<&Value>) -> Result<Value, BenchError> {
-    let value = value.ok_or_else(|| BenchError::new(format!("the preview gave no {key}")))?;
-    let mut arguments = arguments.clone();
-    if let Some(object) = arguments.as_object_mut() {
-        object.insert(key.into(), value.clone());
+impl Tally {
+    /// Calls a tool and counts it; returns its structured result.
+    fn call(
+        &mut self,
+        session: &mut Session,
+        name: &str,
+        arguments: Value,
+    ) -> Result<Value, BenchError> {
+        let result = session.call_tool(name, arguments)?;
+        self.calls += 1;
+        self.bytes += result.to_string().len();
+        self.errors += usize::from(crate::session::is_tool_error(&result));
+        Ok(result.get("structuredContent").cloned().unwrap_or(result))
     }
-    Ok(arguments)
+
+    /// A workflow tool's two steps: the preview, then the same arguments plus the `key` (plan
+    /// id, apply token) the preview gave.
+    fn preview_then_apply(
+        &mut self,
+        session: &mut Session,
+        tool: &str,
+        arguments: Value,
+        key: &str,
+    ) -> Result<(), BenchError> {
+        let preview = self.call(session, tool, arguments.clone())?;
+        let value = preview
+            .get(key)
+            .ok_or_else(|| BenchError::new(format!("{tool}'s preview gave no {key}")))?;
+        let mut apply = arguments;
+        if let Some(object) = apply.as_object_mut() {
+            object.insert(key.into(), value.clone());
+        }
+        self.call(session, tool, apply)?;
+        Ok(())
+    }
+}
+
+/// A sandbox, a session on it, and where the job's requests begin in the sandbox's log.
+struct Stage {
+    sandbox: SandboxProcess,
+    session: Session,
+    logged_before: usize,
+}
+
+impl Stage {
+    fn new(bench: &Bench, projects: &str) -> Result<Stage, BenchError> {
+        let sandbox = sandbox(bench, projects)?;
+        let mut session = Session::spawn(&server(bench, &sandbox))?;
+        session.initialize()?;
+        Ok(Stage {
+            sandbox,
+            session,
+            logged_before: 0,
+        })
+    }
+
+    /// The first id a list tool answers.
+    fn first_id(&mut self, tool: &str) -> Result<String, BenchError> {
+        self.session
+            .call_ok(tool, json!({"limit": 1}))?
+            .pointer("/values/0/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| BenchError::new(format!("{tool} listed nothing")))
+    }
+
+    /// Marks where the timed job begins in the request log.
+    fn begin(&mut self) -> Result<Instant, BenchError> {
+        self.logged_before = read_log(&self.sandbox)?.len();
+        Ok(Instant::now())
+    }
+
+    /// Ends the job: its time, its tally and what the sandbox saw of it.
+    fn finish(
+        self,
+        started: Instant,
+        tally: Tally,
+        is_write: impl Fn(&str, &str) -> bool,
+    ) -> Result<Job, BenchError> {
+        let wall_ms = ms(started.elapsed());
+        self.session.close()?;
+        let log = read_log(&self.sandbox)?;
+        let (log, writes) = summarize(log.get(self.logged_before..).unwrap_or_default(), is_write);
+        Ok(Job {
+            wall_ms,
+            calls: tally.calls,
+            result_bytes: tally.bytes,
+            log,
+            writes,
+            tool_errors: tally.errors,
+        })
+    }
 }
 
 // --- the 200-cell replace -------------------------------------------------------------------
@@ -202,54 +280,24 @@ const FIND: &str = "SELECT ";
 const REPLACE: &str = "SELECT /* reviewed */ ";
 
 fn replace_job(bench: &Bench, one_step: bool) -> Result<Job, BenchError> {
-    let sandbox = sandbox(bench, "3")?;
-    let spec = server(bench, &sandbox);
-    let mut session = Session::spawn(&spec)?;
-    session.initialize()?;
-    let project = session
-        .call_ok("list_hex_projects", json!({"limit": 1}))?
-        .pointer("/values/0/id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| BenchError::new("the sandbox listed no project"))?;
-    let before = read_log(&sandbox)?.len();
-    let (mut bytes, mut errors, mut calls) = (0, 0, 0);
-    let start = Instant::now();
+    let mut stage = Stage::new(bench, "3")?;
+    let project = stage.first_id("list_hex_projects")?;
+    let mut tally = Tally::default();
+    let started = stage.begin()?;
     if one_step {
-        replace_one_step(&mut session, &project, &mut bytes, &mut errors, &mut calls)?;
+        replace_one_step(&mut stage.session, &project, &mut tally)?;
     } else {
         let arguments = json!({"pattern": FIND, "replacement": REPLACE, "project_id": project,
                                "cell_types": ["SQL"]});
-        let plan = call(
-            &mut session,
+        tally.preview_then_apply(
+            &mut stage.session,
             "replace_in_hex_cells",
-            arguments.clone(),
-            &mut bytes,
-            &mut errors,
+            arguments,
+            "plan_id",
         )?;
-        let apply = with(&arguments, "plan_id", plan.get("plan_id"))?;
-        call(
-            &mut session,
-            "replace_in_hex_cells",
-            apply,
-            &mut bytes,
-            &mut errors,
-        )?;
-        calls = 2;
     }
-    let wall_ms = ms(start.elapsed());
-    session.close()?;
-    let log = read_log(&sandbox)?;
-    let (summary, writes) = summarize(log.get(before..).unwrap_or_default(), |method, path| {
+    stage.finish(started, tally, |method, path| {
         method == "PATCH" && path.contains("/cells/")
-    });
-    Ok(Job {
-        wall_ms,
-        calls,
-        result_bytes: bytes,
-        log: summary,
-        writes,
-        tool_errors: errors,
     })
 }
 
@@ -257,9 +305,7 @@ fn replace_job(bench: &Bench, one_step: bool) -> Result<Job, BenchError> {
 fn replace_one_step(
     session: &mut Session,
     project: &str,
-    bytes: &mut usize,
-    errors: &mut usize,
-    calls: &mut usize,
+    tally: &mut Tally,
 ) -> Result<(), BenchError> {
     let mut after: Option<String> = None;
     let mut sql_cells = Vec::new();
@@ -268,8 +314,7 @@ fn replace_one_step(
         if let (Some(cursor), Some(object)) = (&after, arguments.as_object_mut()) {
             object.insert("after".into(), json!(cursor));
         }
-        let page = call(session, "list_hex_cells", arguments, bytes, errors)?;
-        *calls += 1;
+        let page = tally.call(session, "list_hex_cells", arguments)?;
         for cell in page
             .get("values")
             .and_then(Value::as_array)
@@ -292,14 +337,11 @@ fn replace_one_step(
         }
     }
     for (id, source) in sql_cells {
-        call(
+        tally.call(
             session,
             "update_hex_cell",
             json!({"cell_id": id, "sql_source": source}),
-            bytes,
-            errors,
         )?;
-        *calls += 1;
     }
     Ok(())
 }
@@ -307,68 +349,38 @@ fn replace_one_step(
 // --- the 500-project sharing change ---------------------------------------------------------
 
 fn sharing_job(bench: &Bench, one_step: bool) -> Result<Job, BenchError> {
-    let sandbox = sandbox(bench, "520")?;
-    let spec = server(bench, &sandbox);
-    let mut session = Session::spawn(&spec)?;
-    session.initialize()?;
-    let (projects, _) = project_ids(&mut session, SHARED_PROJECTS)?;
-    let group = session
-        .call_ok("list_hex_groups", json!({"limit": 1}))?
-        .pointer("/values/0/id")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| BenchError::new("the sandbox listed no group"))?;
-    let before = read_log(&sandbox)?.len();
-    let (mut bytes, mut errors, mut calls) = (0, 0, 0);
-    let start = Instant::now();
+    let mut stage = Stage::new(bench, "520")?;
+    let (projects, _) = project_ids(&mut stage.session, SHARED_PROJECTS)?;
+    let group = stage.first_id("list_hex_groups")?;
+    let mut tally = Tally::default();
+    let started = stage.begin()?;
     if one_step {
         for project in &projects {
             let arguments = json!({"project_id": project,
                 "group_permissions": [{"group_id": group, "access": "CAN_VIEW"}]});
-            call(
-                &mut session,
+            tally.call(
+                &mut stage.session,
                 "update_hex_project_group_sharing",
                 arguments,
-                &mut bytes,
-                &mut errors,
             )?;
-            calls += 1;
         }
     } else {
         let arguments =
             json!({"access": "CAN_VIEW", "group_ids": [group], "project_ids": projects});
-        let preview = call(
-            &mut session,
+        tally.preview_then_apply(
+            &mut stage.session,
             "update_hex_sharing_bulk",
-            arguments.clone(),
-            &mut bytes,
-            &mut errors,
+            arguments,
+            "apply_token",
         )?;
-        let apply = with(&arguments, "apply_token", preview.get("apply_token"))?;
-        call(
-            &mut session,
-            "update_hex_sharing_bulk",
-            apply,
-            &mut bytes,
-            &mut errors,
-        )?;
-        calls = 2;
     }
-    let wall_ms = ms(start.elapsed());
-    session.close()?;
-    let log = read_log(&sandbox)?;
-    let (summary, writes) = summarize(log.get(before..).unwrap_or_default(), |method, path| {
+    stage.finish(started, tally, |method, path| {
         method == "PATCH" && path.ends_with("/sharing/groups")
-    });
-    Ok(Job {
-        wall_ms,
-        calls,
-        result_bytes: bytes,
-        log: summary,
-        writes,
-        tool_errors: errors,
     })
 }
+
+/// A job: `(bench, one call per step?)` → its measurement.
+type JobFn = fn(&Bench, bool) -> Result<Job, BenchError>;
 
 // --- the section -----------------------------------------------------------------------------
 
@@ -411,7 +423,7 @@ pub fn measure(bench: &Bench) -> Result<Outcome, BenchError> {
         "Tool errors",
     ]);
     let mut outcome_checks = Vec::new();
-    let jobs: [(&str, fn(&Bench, bool) -> Result<Job, BenchError>, usize); 2] = [
+    let jobs: [(&str, JobFn, usize); 2] = [
         ("200-cell replace", replace_job, REPLACED_CELLS),
         ("500-project sharing change", sharing_job, SHARED_PROJECTS),
     ];
