@@ -261,7 +261,7 @@ fn invocation<'a>(
     call.arg(micros(max_wait))
         .arg(uuid::Uuid::new_v4().simple().to_string());
     for quota in quotas {
-        call.arg(quota.max.max(1)).arg(micros(quota.per));
+        call.arg(quota.max.max(1)).arg(micros(quota.paced_per()));
     }
     call
 }
