@@ -39,5 +39,5 @@ pub use retry::RetryPolicy;
 /// Re-exported so callers need not depend on `secrecy` to pass a token.
 pub use secrecy::SecretString;
 pub use secret::{REDACTED, Secret};
-pub use tolerant::SkippedItem;
+pub use tolerant::{NotedSkips, SkippedItem, noting_skipped};
 pub use wire::Extra;

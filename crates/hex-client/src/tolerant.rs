@@ -6,9 +6,20 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+mod noted;
+mod prune;
+
+pub(crate) use noted::note;
+pub use noted::{NotedSkips, noting_skipped};
+pub(crate) use prune::read_pruning;
+
 /// A list item Hex sent that could not be read, left out of the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SkippedItem {
+    /// The list it was in, as a path in Hex's answer (`warnings`, `[3].schedules`: the
+    /// schedules of the page's fourth item), when it is not the page's own list.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
     /// Its position in the list as Hex sent it (0-based; across pages in a collected walk).
     pub index: usize,
     /// Its `id` (or `runId`, `threadId`) when that is a string, to look it up another way.
@@ -43,14 +54,22 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Tolerant<T> {
     }
 }
 
-/// Reads each value as a `T`, keeping those that read and reporting the others.
+/// Reads each value as a `T`, keeping those that read and reporting the others. A bad item of
+/// a list inside an item costs that inner item, not the whole item.
 pub(crate) fn read_items<T: DeserializeOwned>(values: Vec<Value>) -> Tolerant<T> {
     let mut read = Tolerant::default();
     for (index, value) in values.into_iter().enumerate() {
         let id = item_id(&value);
-        match serde_path_to_error::deserialize::<_, T>(value) {
-            Ok(item) => read.items.push(item),
+        match read_pruning::<T>(value) {
+            Ok((item, inner)) => {
+                read.items.push(item);
+                read.skipped.extend(inner.into_iter().map(|mut skipped| {
+                    skipped.list = Some(inside_item(index, skipped.list.as_deref()));
+                    skipped
+                }));
+            }
             Err(error) => read.skipped.push(SkippedItem {
+                list: None,
                 index,
                 id,
                 reason: reason(&error),
@@ -58,6 +77,15 @@ pub(crate) fn read_items<T: DeserializeOwned>(values: Vec<Value>) -> Tolerant<T>
         }
     }
     read
+}
+
+/// The path of a list inside the page's `index`th item: `[3].schedules`.
+fn inside_item(index: usize, list: Option<&str>) -> String {
+    match list {
+        Some(list) if list.starts_with('[') => format!("[{index}]{list}"),
+        Some(list) => format!("[{index}].{list}"),
+        None => format!("[{index}]"),
+    }
 }
 
 /// The longest id a skipped item reports (ids are short; a long one is cut, not repeated).
@@ -141,6 +169,36 @@ mod tests {
             missing.reason.contains("missing field `id`"),
             "{}",
             missing.reason
+        );
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Project {
+        id: String,
+        tags: Vec<Item>,
+    }
+
+    #[test]
+    fn a_bad_item_inside_an_item_costs_only_itself() {
+        let read: Tolerant<Project> = serde_json::from_value(json!([
+            {"id": "p1", "tags": [{"id": "t1", "count": 1}, {"id": "t2", "count": "x"}]},
+            {"id": "p2", "tags": []}
+        ]))
+        .unwrap();
+        assert_eq!(read.items.len(), 2);
+        assert_eq!(
+            read.items[0].tags,
+            [Item {
+                id: "t1".into(),
+                count: 1
+            }]
+        );
+        let skipped = &read.skipped[..];
+        assert_eq!(skipped.len(), 1, "{skipped:?}");
+        assert_eq!(skipped[0].list.as_deref(), Some("[0].tags"));
+        assert_eq!(
+            (skipped[0].index, skipped[0].id.as_deref()),
+            (1, Some("t2"))
         );
     }
 

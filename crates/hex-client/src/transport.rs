@@ -19,6 +19,7 @@ use crate::limits::RateGroup;
 use crate::operations::Operation;
 use crate::retry::{Repeat, WaitBudget, parse_retry_after};
 use crate::secret::{Secret, scrub, to_request_body};
+use crate::tolerant;
 use crate::wire::Query;
 
 /// How much of an unreadable body an error message quotes.
@@ -151,6 +152,38 @@ pub(crate) fn id<'a>(name: &str, value: &'a str) -> Result<&'a str, HexError> {
     Ok(value)
 }
 
+/// Reads a successful answer as a `T`. When it does not read at once, items of lists inside it
+/// that do not read are taken out (each logged and noted for the caller, see
+/// [`crate::noting_skipped`]) and the rest is read; anything else that does not read fails.
+fn decode<T: DeserializeOwned>(op: &Op, call: &Call, reply: &Reply) -> Result<T, HexError> {
+    let first_error = match serde_json::from_slice(&reply.body) {
+        Ok(read) => return Ok(read),
+        Err(error) => error,
+    };
+    let pruned = serde_json::from_slice::<serde_json::Value>(&reply.body)
+        .ok()
+        .and_then(|value| tolerant::read_pruning::<T>(value).ok());
+    let Some((read, skipped)) = pruned else {
+        return Err(HexError::Decode {
+            operation: op.name(),
+            status: reply.status.as_u16(),
+            message: first_error.to_string(),
+            excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
+        });
+    };
+    for item in &skipped {
+        tracing::warn!(
+            operation = op.name(),
+            list = item.list.as_deref().unwrap_or(""),
+            index = item.index,
+            reason = %item.reason,
+            "left out an item of Hex's answer that did not read"
+        );
+    }
+    tolerant::note(skipped);
+    Ok(read)
+}
+
 /// A successful answer.
 struct Reply {
     status: StatusCode,
@@ -165,12 +198,7 @@ impl HexClient {
         call: Call,
     ) -> Result<T, HexError> {
         let reply = self.execute(op, &call).await?;
-        serde_json::from_slice(&reply.body).map_err(|e| HexError::Decode {
-            operation: op.name(),
-            status: reply.status.as_u16(),
-            message: e.to_string(),
-            excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
-        })
+        decode(op, &call, &reply)
     }
 
     /// Sends and decodes a JSON answer that may be empty (204, or 200 with no content).
@@ -183,14 +211,7 @@ impl HexClient {
         if reply.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        serde_json::from_slice(&reply.body)
-            .map(Some)
-            .map_err(|e| HexError::Decode {
-                operation: op.name(),
-                status: reply.status.as_u16(),
-                message: e.to_string(),
-                excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
-            })
+        decode(op, &call, &reply).map(Some)
     }
 
     /// Sends and ignores the body of a success (204, or 200 with no content).

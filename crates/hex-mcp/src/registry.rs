@@ -23,6 +23,7 @@ use crate::{
     errors::{Creation, ToolError},
     schema,
     subject::Subject,
+    tools::common::add_noted_skips,
 };
 
 /// The groups tools are enabled by (`--toolsets`).
@@ -227,8 +228,14 @@ pub trait HexTool: Send + Sync + 'static {
 
 /// Runs a tool; a failure of a tool that creates something says, when Hex may have acted before
 /// it failed, that the object may exist and how to check (unless the tool checked itself).
+/// Items of lists inside Hex's answers that did not read are reported in the answer's
+/// `skipped`, whatever the tool.
 async fn call_checked<T: HexTool>(ctx: ToolContext, input: T::Input) -> ToolResult {
-    let result = T::call(ctx, input).await;
+    let (result, noted) = hex_client::noting_skipped(T::call(ctx, input)).await;
+    let result = result.map(|mut answer| {
+        add_noted_skips(&mut answer, noted);
+        answer
+    });
     if T::SPEC.effect.idempotent {
         return result;
     }

@@ -460,3 +460,53 @@ fn a_string_where_hex_sends_a_number_is_not_repeated_in_the_reason() {
     assert!(reason.contains("invalid type: string"), "{reason}");
     assert!(!output.to_string().contains("p4ssw0rd"), "{output}");
 }
+
+#[test]
+fn a_malformed_item_of_a_list_inside_an_answer_costs_only_that_item() {
+    let harness = harness();
+    let guide = |id: &str| json!({"id": id, "filePath": format!("{id}.md")});
+    // The second file's path is a number; the first warning is not an object.
+    harness.fake.set(
+        Operation::UpsertGuideDraft,
+        200,
+        json!({
+            "files": [guide("g1"), {"id": "g2", "filePath": 7}, guide("g3")],
+            "warnings": ["s3cr3t warning", {"filePath": "g3.md", "message": "synced from github"}],
+            "traceId": "t",
+        }),
+    );
+    let result = harness.call(
+        "upsert_hex_guide_draft",
+        &json!({"files": [{"file_path": "g1.md", "contents": "# hi"}]}),
+    );
+    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
+    let output = result.structured_content.unwrap();
+    let files: Vec<&str> = output["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|file| file["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["g1", "g3"], "{output}");
+    assert_eq!(output["warnings"].as_array().unwrap().len(), 1, "{output}");
+    let skipped = output["skipped"].as_array().unwrap();
+    let at: Vec<(&str, u64)> = skipped
+        .iter()
+        .map(|item| {
+            (
+                item["list"].as_str().unwrap(),
+                item["index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(at, [("files", 1), ("warnings", 0)], "{output}");
+    assert_eq!(skipped[0]["id"], "g2", "{output}");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("filePath: invalid type: integer"),
+        "{output}"
+    );
+    assert!(!output.to_string().contains("s3cr3t"), "{output}");
+}

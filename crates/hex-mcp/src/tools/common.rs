@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use hex_client::{Page, Pagination, Paginator, RateGroup, RateLimits, SkippedItem};
+use hex_client::{NotedSkips, Page, Pagination, Paginator, RateGroup, RateLimits, SkippedItem};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -50,6 +50,36 @@ pub fn insert_skipped(answer: &mut Map<String, Value>, skipped: &[SkippedItem]) 
     if skipped.len() > shown.len() {
         answer.insert("skipped_total".into(), json!(skipped.len()));
     }
+}
+
+/// Adds the items that answers lost in their nested lists ([`hex_client::noting_skipped`]) to
+/// the answer's `skipped`, after the ones the tool listed itself, within the same cap.
+pub fn add_noted_skips(answer: &mut Value, noted: NotedSkips) {
+    if noted.total == 0 {
+        return;
+    }
+    let Some(object) = answer.as_object_mut() else {
+        return;
+    };
+    let listed = match object.get("skipped") {
+        Some(Value::Array(listed)) => listed.len(),
+        _ => 0,
+    };
+    let total = object
+        .get("skipped_total")
+        .and_then(Value::as_u64)
+        .map_or(listed, |total| total as usize)
+        + noted.total;
+    let mut shown = match object.remove("skipped") {
+        Some(Value::Array(shown)) => shown,
+        _ => Vec::new(),
+    };
+    let room = MAX_SKIPPED_SHOWN.saturating_sub(shown.len());
+    shown.extend(noted.items.iter().take(room).map(|item| json!(item)));
+    if total > shown.len() {
+        object.insert("skipped_total".into(), json!(total));
+    }
+    object.insert("skipped".into(), Value::Array(shown));
 }
 
 /// The items skipped over a walk of several pages, each `index` counted from the walk's start.
