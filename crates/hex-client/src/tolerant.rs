@@ -9,8 +9,8 @@ use serde_json::Value;
 mod noted;
 mod prune;
 
-pub(crate) use noted::note;
 pub use noted::{NotedSkips, noting_skipped};
+pub(crate) use noted::{capture, note};
 pub(crate) use prune::read_pruning;
 
 /// A list item Hex sent that could not be read, left out of the list.
@@ -86,6 +86,31 @@ fn inside_item(index: usize, list: Option<&str>) -> String {
         Some(list) => format!("[{index}].{list}"),
         None => format!("[{index}]"),
     }
+}
+
+/// A `deserialize_with` for a list behind a serde `flatten`, where serde loses the path an
+/// error happens at (so [`read_pruning`] cannot find the item): each item is read on its own,
+/// and those that do not read are left out and noted (see [`noting_skipped`]) under `list`.
+pub(crate) fn lenient_list<'de, D, T>(deserializer: D, list: &str) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let Tolerant { items, skipped } = Tolerant::<T>::deserialize(deserializer)?;
+    note(
+        skipped
+            .into_iter()
+            .map(|mut item| {
+                item.list = Some(match item.list.take() {
+                    // Inside one of the list's items: `[2].kinds` becomes `topics[2].kinds`.
+                    Some(inner) => format!("{list}{inner}"),
+                    None => list.to_owned(),
+                });
+                item
+            })
+            .collect(),
+    );
+    Ok(items)
 }
 
 /// The longest id a skipped item reports (ids are short; a long one is cut, not repeated).

@@ -156,20 +156,24 @@ pub(crate) fn id<'a>(name: &str, value: &'a str) -> Result<&'a str, HexError> {
 /// that do not read are taken out (each logged and noted for the caller, see
 /// [`crate::noting_skipped`]) and the rest is read; anything else that does not read fails.
 fn decode<T: DeserializeOwned>(op: &Op, call: &Call, reply: &Reply) -> Result<T, HexError> {
-    let first_error = match serde_json::from_slice(&reply.body) {
-        Ok(read) => return Ok(read),
-        Err(error) => error,
+    let (read, noted) = tolerant::capture(|| serde_json::from_slice(&reply.body));
+    let pruned = match read {
+        Ok(read) => Ok((read, noted)),
+        Err(first_error) => serde_json::from_slice::<serde_json::Value>(&reply.body)
+            .ok()
+            .and_then(|value| tolerant::read_pruning::<T>(value).ok())
+            .ok_or(first_error),
     };
-    let pruned = serde_json::from_slice::<serde_json::Value>(&reply.body)
-        .ok()
-        .and_then(|value| tolerant::read_pruning::<T>(value).ok());
-    let Some((read, skipped)) = pruned else {
-        return Err(HexError::Decode {
-            operation: op.name(),
-            status: reply.status.as_u16(),
-            message: first_error.to_string(),
-            excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
-        });
+    let (read, skipped) = match pruned {
+        Ok(pruned) => pruned,
+        Err(first_error) => {
+            return Err(HexError::Decode {
+                operation: op.name(),
+                status: reply.status.as_u16(),
+                message: first_error.to_string(),
+                excerpt: excerpt(&scrub(&reply.body, &call.secrets)),
+            });
+        }
     };
     for item in &skipped {
         tracing::warn!(

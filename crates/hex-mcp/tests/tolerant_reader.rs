@@ -510,3 +510,33 @@ fn a_malformed_item_of_a_list_inside_an_answer_costs_only_that_item() {
     );
     assert!(!output.to_string().contains("s3cr3t"), "{output}");
 }
+
+#[test]
+fn bad_items_behind_a_flatten_and_beside_it_are_each_reported_once() {
+    let harness = harness();
+    harness.fake.set(
+        Operation::GetThread,
+        200,
+        json!({
+            "threadId": ID, "status": "IDLE", "url": "u",
+            "topics": [{"id": "a", "name": "Sales"}, {"id": "b", "name": 7}],
+            "resources": [{"id": "r1", "resourceType": "PROJECT"}, {"resourceType": "PROJECT"}],
+            "response": null,
+        }),
+    );
+    let result = harness.call("get_hex_thread", &json!({"thread_id": ID}));
+    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
+    let output = result.structured_content.unwrap();
+    let skipped: Vec<(&str, u64)> = output["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["list"].as_str().unwrap(),
+                item["index"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(skipped, [("resources", 1), ("topics", 1)], "{output}");
+}

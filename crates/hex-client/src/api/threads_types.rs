@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::cursor_params;
 use super::users::OrgRole;
 use crate::pagination::{Page, Pagination};
-use crate::tolerant::Tolerant;
+use crate::tolerant::{Tolerant, lenient_list};
 use crate::wire::{Extra, wire_enum};
 
 wire_enum! {
@@ -236,13 +236,25 @@ pub struct ThreadInfo {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credits_used: Option<f64>,
     /// Topics.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_topics",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub topics: Vec<Topic>,
     /// Warnings.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_warnings",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub warnings: Vec<ThreadWarning>,
     /// Feedback.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_feedback",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub feedback: Vec<ThreadFeedback>,
     /// When the warnings were generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -286,6 +298,24 @@ pub struct ThreadInfo {
     /// Fields this client does not know.
     #[serde(flatten)]
     pub extra: Extra,
+}
+
+// ThreadInfo's lists sit behind a `flatten` in both answers that carry it, which hides error
+// paths: each is read item by item here instead.
+fn lenient_topics<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Topic>, D::Error> {
+    lenient_list(deserializer, "topics")
+}
+
+fn lenient_warnings<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ThreadWarning>, D::Error> {
+    lenient_list(deserializer, "warnings")
+}
+
+fn lenient_feedback<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Vec<ThreadFeedback>, D::Error> {
+    lenient_list(deserializer, "feedback")
 }
 
 /// A ListThreads item.
@@ -608,6 +638,26 @@ mod tests {
             json!({"type": "text", "text": "42"})
         );
         assert_eq!(written["response"][1], json!({"type": "chart", "id": "c"}));
+    }
+
+    #[tokio::test]
+    async fn a_bad_topic_behind_the_flatten_costs_only_itself() {
+        let (thread, noted) = crate::noting_skipped(async {
+            serde_json::from_value::<Thread>(json!({
+                "threadId": "t", "status": "IDLE", "url": "u",
+                "topics": [{"id": "a", "name": "Sales"}, {"id": "b", "name": 7}]
+            }))
+        })
+        .await;
+        let thread = thread.unwrap();
+        assert_eq!(thread.info.topics.len(), 1);
+        let skipped = &noted.items[0];
+        assert_eq!(skipped.list.as_deref(), Some("topics"));
+        assert_eq!((skipped.index, skipped.id.as_deref()), (1, Some("b")));
+        assert!(
+            skipped.reason.starts_with("name: invalid type"),
+            "{skipped:?}"
+        );
     }
 
     #[test]

@@ -36,6 +36,16 @@ pub async fn noting_skipped<F: Future>(work: F) -> (F::Output, NotedSkips) {
         .await
 }
 
+/// Runs one attempt at reading an answer and returns what it noted, without passing it on: an
+/// attempt that fails (and may be made again) must not report its items, nor report them twice.
+pub(crate) fn capture<R>(attempt: impl FnOnce() -> R) -> (R, Vec<SkippedItem>) {
+    NOTED.sync_scope(RefCell::new(NotedSkips::default()), || {
+        let read = attempt();
+        let noted = NOTED.with(|noted| noted.take());
+        (read, noted.items)
+    })
+}
+
 /// Hands skipped items to the caller collecting them, if any.
 pub(crate) fn note(skipped: Vec<SkippedItem>) {
     let _ = NOTED.try_with(|noted| {
@@ -72,5 +82,16 @@ mod tests {
         assert_eq!(noted.items[0].index, 0);
         // Nobody collecting: dropped without harm.
         note(vec![item(0)]);
+    }
+
+    #[tokio::test]
+    async fn a_captured_attempt_keeps_its_notes_to_itself() {
+        let (captured, noted) = noting_skipped(async {
+            let ((), captured) = capture(|| note(vec![item(7)]));
+            captured
+        })
+        .await;
+        assert_eq!(captured.len(), 1);
+        assert_eq!(noted.total, 0);
     }
 }

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use serde_path_to_error::Segment;
 
-use super::{SkippedItem, item_id, without_strings};
+use super::{SkippedItem, capture, item_id, without_strings};
 
 /// The most list items one answer may lose before it counts as unreadable: an answer that bad
 /// is not one with a few odd items, and each removal costs another read of the whole answer.
@@ -30,8 +30,14 @@ pub(crate) fn read_pruning<T: DeserializeOwned>(
     let mut removed = Removed::default();
     let mut skipped = Vec::new();
     loop {
-        let error = match serde_path_to_error::deserialize::<_, T>(&value) {
-            Ok(read) => return Ok((read, skipped)),
+        // Lists read item by item inside the answer note what they left out; only the
+        // attempt that succeeds reports it.
+        let (read, noted) = capture(|| serde_path_to_error::deserialize::<_, T>(&value));
+        let error = match read {
+            Ok(read) => {
+                skipped.extend(noted);
+                return Ok((read, skipped));
+            }
             Err(error) => error,
         };
         let pruned = (skipped.len() < MAX_PRUNED)
