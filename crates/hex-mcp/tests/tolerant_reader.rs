@@ -370,6 +370,37 @@ fn every_tool_answers_every_response_the_description_allows() {
     );
 }
 
+/// Calls a tool that must succeed and returns its structured answer.
+fn served(harness: &Harness, tool: &str, arguments: &Value) -> Value {
+    let result = harness.call(tool, arguments);
+    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
+    result.structured_content.unwrap()
+}
+
+/// The `id`s of a list in an answer.
+fn ids(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["id"].as_str().unwrap())
+        .collect()
+}
+
+/// Where each skipped item was: its list's path and its index.
+fn skipped_at(output: &Value) -> Vec<(&str, u64)> {
+    output["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            (
+                item["list"].as_str().unwrap(),
+                item["index"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 fn user(id: &str, email: Value) -> Value {
     json!({"id": id, "name": null, "email": email, "role": "ADMIN", "lastLoginDate": null})
 }
@@ -390,16 +421,8 @@ fn one_malformed_item_costs_that_item_and_the_tool_says_which_and_why() {
             "pagination": {"after": null, "before": null},
         }),
     );
-    let result = harness.call("list_hex_users", &json!({}));
-    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
-    let output = result.structured_content.unwrap();
-    let ids: Vec<&str> = output["values"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|user| user["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, ["u1", "u3"], "{output}");
+    let output = served(&harness, "list_hex_users", &json!({}));
+    assert_eq!(ids(&output["values"]), ["u1", "u3"], "{output}");
     let skipped = output["skipped"].as_array().unwrap();
     assert_eq!(skipped.len(), 1, "{output}");
     assert_eq!(skipped[0]["index"], 1);
@@ -475,31 +498,19 @@ fn a_malformed_item_of_a_list_inside_an_answer_costs_only_that_item() {
             "traceId": "t",
         }),
     );
-    let result = harness.call(
+    let output = served(
+        &harness,
         "upsert_hex_guide_draft",
         &json!({"files": [{"file_path": "g1.md", "contents": "# hi"}]}),
     );
-    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
-    let output = result.structured_content.unwrap();
-    let files: Vec<&str> = output["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|file| file["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(files, ["g1", "g3"], "{output}");
+    assert_eq!(ids(&output["files"]), ["g1", "g3"], "{output}");
     assert_eq!(output["warnings"].as_array().unwrap().len(), 1, "{output}");
+    assert_eq!(
+        skipped_at(&output),
+        [("files", 1), ("warnings", 0)],
+        "{output}"
+    );
     let skipped = output["skipped"].as_array().unwrap();
-    let at: Vec<(&str, u64)> = skipped
-        .iter()
-        .map(|item| {
-            (
-                item["list"].as_str().unwrap(),
-                item["index"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(at, [("files", 1), ("warnings", 0)], "{output}");
     assert_eq!(skipped[0]["id"], "g2", "{output}");
     assert!(
         skipped[0]["reason"]
@@ -524,19 +535,10 @@ fn bad_items_behind_a_flatten_and_beside_it_are_each_reported_once() {
             "response": null,
         }),
     );
-    let result = harness.call("get_hex_thread", &json!({"thread_id": ID}));
-    assert_ne!(result.is_error, Some(true), "{}", text_of(&result));
-    let output = result.structured_content.unwrap();
-    let skipped: Vec<(&str, u64)> = output["skipped"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|item| {
-            (
-                item["list"].as_str().unwrap(),
-                item["index"].as_u64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(skipped, [("resources", 1), ("topics", 1)], "{output}");
+    let output = served(&harness, "get_hex_thread", &json!({"thread_id": ID}));
+    assert_eq!(
+        skipped_at(&output),
+        [("resources", 1), ("topics", 1)],
+        "{output}"
+    );
 }
