@@ -120,7 +120,24 @@ impl Schemas {
             return Just(value.clone()).boxed();
         }
         if let Some(options) = schema["oneOf"].as_array() {
-            return Union::new(options.iter().map(|option| self.strategy(option))).boxed();
+            let mut branches: Vec<BoxedStrategy<Value>> =
+                options.iter().map(|option| self.strategy(option)).collect();
+            // A union told apart by a member (`type: "table"`) gets, now and then, a variant
+            // Hex may add later: a known one's members under a discriminator no one knows.
+            if let Some(key) = self.discriminator(options) {
+                let known = Union::new(options.iter().map(|option| self.strategy(option)));
+                branches.push(
+                    (known, "[a-z][a-z_]{0,10}")
+                        .prop_map(move |(mut value, kind)| {
+                            if let Some(object) = value.as_object_mut() {
+                                object.insert(key.clone(), Value::String(format!("future_{kind}")));
+                            }
+                            value
+                        })
+                        .boxed(),
+                );
+            }
+            return Union::new(branches).boxed();
         }
         if let Some(values) = schema["enum"].as_array() {
             return open_enum(values.clone());
@@ -140,6 +157,33 @@ impl Schemas {
             Some("any") | None => any_json(),
             Some(other) => panic!("type {other} is not in the dialect"),
         }
+    }
+
+    /// The member every option of a union fixes with a `const`, if there is one.
+    fn discriminator(&self, options: &[Value]) -> Option<String> {
+        let resolve = |option: &Value| -> Value {
+            match option["$ref"].as_str() {
+                Some(reference) => self
+                    .defs
+                    .get(reference.trim_start_matches("#/defs/"))
+                    .cloned()
+                    .unwrap_or(Value::Null),
+                None => option.clone(),
+            }
+        };
+        let fixed = |option: &Value| -> Vec<String> {
+            resolve(option)["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, member)| member.get("const").is_some())
+                .map(|(name, _)| name.clone())
+                .collect()
+        };
+        let first = fixed(options.first()?);
+        first
+            .into_iter()
+            .find(|name| options.iter().all(|option| fixed(option).contains(name)))
     }
 
     fn object(&self, schema: &Value) -> BoxedStrategy<Value> {
