@@ -15,13 +15,75 @@ macro_rules! known {
     };
 }
 
+/// The enum-valued fields of a data connection's body (CreateDataConnection and
+/// EditDataConnection share all but `type` and the shape of `sharing.groups`).
+fn connection_fields(operation: Operation) -> Vec<(String, Vec<&'static str>)> {
+    use hex_client::api::{
+        connections::{
+            ConnectionAccess, DataConnectionType, SchemaFilterMatchType, SchemaRefreshAccess,
+        },
+        projects::{DayOfWeek, ScheduleCadence},
+    };
+    let mut fields = vec![
+        (
+            "schemaRefreshAccess".to_string(),
+            known!(SchemaRefreshAccess),
+        ),
+        (
+            "schemaRefreshSchedule.cadence".into(),
+            known!(ScheduleCadence),
+        ),
+    ];
+    for entity in ["databases", "schemas", "tables"] {
+        for rule in ["include", "exclude"] {
+            let path = format!("schemaFilters.{entity}.{rule}.matchType");
+            fields.push((path, known!(SchemaFilterMatchType)));
+        }
+    }
+    for cadence in ["daily", "weekly", "monthly", "custom"] {
+        let path = format!("schemaRefreshSchedule.{cadence}.dayOfWeek");
+        fields.push((path, known!(DayOfWeek)));
+    }
+    for audience in ["public", "guests", "members"] {
+        let path = format!("sharing.workspace.{audience}");
+        fields.push((path, known!(ConnectionAccess)));
+    }
+    if operation == Operation::CreateDataConnection {
+        fields.push(("type".into(), known!(DataConnectionType)));
+        fields.push(("sharing.groups[].access".into(), known!(ConnectionAccess)));
+    } else {
+        fields.push((
+            "sharing.groups.upsert[].access".into(),
+            known!(ConnectionAccess),
+        ));
+    }
+    fields
+}
+
 /// The enum-valued fields of an operation's body, with the values the client knows.
-fn enum_fields(operation: Operation) -> Vec<(&'static str, Vec<&'static str>)> {
+fn enum_fields(operation: Operation) -> Vec<(String, Vec<&'static str>)> {
+    let fields: Vec<(&str, Vec<&str>)> = static_enum_fields(operation);
+    let mut fields: Vec<(String, Vec<&str>)> = fields
+        .into_iter()
+        .map(|(path, values)| (path.to_string(), values))
+        .collect();
+    if matches!(
+        operation,
+        Operation::CreateDataConnection | Operation::EditDataConnection
+    ) {
+        fields.extend(connection_fields(operation));
+    }
+    fields
+}
+
+/// The enum-valued fields whose paths are fixed.
+fn static_enum_fields(operation: Operation) -> Vec<(&'static str, Vec<&'static str>)> {
     use Operation as Op;
     use hex_client::api::{
         cells::{ChildPosition, NewCellType},
         connections::SchemaObjectType,
         embedding::{EmbedScope, EmbedTheme},
+        runs::{RunNotificationType, ScreenshotFormat},
         semantic::SemanticObjectType,
         sharing::AccessLevel,
     };
@@ -42,6 +104,10 @@ fn enum_fields(operation: Operation) -> Vec<(&'static str, Vec<&'static str>)> {
         Op::CreateCell => vec![
             ("cellType", known!(NewCellType)),
             ("location.childPosition", known!(ChildPosition)),
+        ],
+        Op::RunProject => vec![
+            ("notifications[].type", known!(RunNotificationType)),
+            ("notifications[].screenshotFormat", known!(ScreenshotFormat)),
         ],
         Op::CreatePresignedUrl => vec![
             ("scope[]", known!(EmbedScope)),
@@ -91,7 +157,7 @@ fn check_ids(value: &Value, key: &str) -> Result<(), String> {
 pub fn check(operation: Operation, body: &Value) -> Result<(), String> {
     check_ids(body, "")?;
     for (path, values) in enum_fields(operation) {
-        for sent in values_at(body, path) {
+        for sent in values_at(body, &path) {
             if !sent.as_str().is_some_and(|text| values.contains(&text)) {
                 return Err(format!(
                     "{operation} body {path} = {sent} is not one of {values:?}"

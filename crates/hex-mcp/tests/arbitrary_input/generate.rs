@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 use proptest::strategy::Union;
-use serde_json::{Map, Number, Value};
+use serde_json::{Map, Number, Value, json};
 
 /// Any string a client might send: plain words, any Unicode, control and path characters,
 /// and huge ones (up to 100,000 characters).
@@ -136,8 +136,10 @@ fn object(
         .into_iter()
         .map(|(name, property)| {
             let (wrong, junk) = if mutate { (2, 1) } else { (0, 0) };
+            let fitting =
+                shaped(&name, ids).unwrap_or_else(|| valid(&name, &property, ids, depth, mutate));
             let present = pick(vec![
-                (8, valid(&name, &property, ids, depth, mutate)),
+                (8, fitting),
                 (wrong, near_miss(&property)),
                 (junk, arbitrary_json()),
             ]);
@@ -170,6 +172,94 @@ fn object(
     (fields, extra)
         .prop_map(|(fields, extra)| fields.into_iter().flatten().chain(extra).collect())
         .boxed()
+}
+
+/// A value of a client enum as a caller may send it: as Hex spells it, in lower case, or (now
+/// and then) one Hex does not know.
+fn word(values: Vec<&'static str>) -> BoxedStrategy<Value> {
+    pick(vec![
+        (
+            6,
+            proptest::sample::select(values.clone())
+                .prop_map(|word| json!(word))
+                .boxed(),
+        ),
+        (
+            2,
+            proptest::sample::select(values)
+                .prop_map(|word| json!(word.to_lowercase()))
+                .boxed(),
+        ),
+        (1, Just(json!("NOT_A_VALUE")).boxed()),
+    ])
+}
+
+/// Every value of a client enum, as sent.
+macro_rules! known {
+    ($enum:ty) => {
+        <$enum>::KNOWN
+            .iter()
+            .map(|value| value.as_str())
+            .collect::<Vec<&'static str>>()
+    };
+}
+
+/// Values for the object parameters whose shape only their description gives (the catalog
+/// keeps them short), by parameter name, so that the calls of every tool taking one get through
+/// to Hex and the enum values inside are checked on the wire like any other.
+fn shaped(name: &str, ids: &Ids) -> Option<BoxedStrategy<Value>> {
+    use hex_client::api::{
+        connections::{ConnectionAccess, SchemaFilterMatchType},
+        projects::{DayOfWeek, ScheduleCadence},
+        runs::{RunNotificationType, ScreenshotFormat},
+    };
+    let id = proptest::sample::select(ids.to_vec());
+    Some(match name {
+        "notifications" => proptest::collection::vec(
+            (word(known!(RunNotificationType)), id, any::<bool>(), word(known!(ScreenshotFormat))),
+            0..3,
+        )
+        .prop_map(|items| {
+            Value::Array(
+                items
+                    .into_iter()
+                    .map(|(kind, id, screenshot, format)| {
+                        json!({"type": kind, "user_ids": [id], "screenshot_format": format,
+                               "include_success_screenshot": screenshot})
+                    })
+                    .collect(),
+            )
+        })
+        .boxed(),
+        "schema_filters" => (
+            proptest::sample::select(vec!["databases", "schemas", "tables"]),
+            proptest::sample::select(vec!["include", "exclude"]),
+            word(known!(SchemaFilterMatchType)),
+        )
+            .prop_map(|(entity, rule, match_type)| {
+                json!({entity: {rule: {"values": ["analytics"], "matchType": match_type}}})
+            })
+            .boxed(),
+        "schema_refresh_schedule" => (word(known!(ScheduleCadence)), word(known!(DayOfWeek)), 0u32..24)
+            .prop_map(|(cadence, day, hour)| {
+                json!({"cadence": cadence, "enabled": true,
+                       "weekly": {"hour": hour, "minute": 0, "dayOfWeek": day, "timezoneString": "UTC"}})
+            })
+            .boxed(),
+        "sharing" => (word(known!(ConnectionAccess)), word(known!(ConnectionAccess)), id)
+            .prop_map(|(members, access, id)| {
+                json!({"workspace": {"members": members},
+                       "groups": [{"group": {"id": id}, "access": access}]})
+            })
+            .boxed(),
+        "connection_details" => prop_oneof![
+            Just(json!({"databricks": {"jdbcUrl": "jdbc:spark://h:443/default", "accessToken": "t"}})),
+            Just(json!({"postgres": {"hostname": "db.example.com", "port": 5432,
+                                     "database": "d", "username": "u", "password": "p"}})),
+        ]
+        .boxed(),
+        _ => return None,
+    })
 }
 
 fn id_like(name: &str) -> bool {
