@@ -211,7 +211,7 @@ impl HexTool for SearchProjects {
     const SPEC: ToolSpec = ToolSpec {
         name: "search_hex_projects",
         title: "Search projects",
-        description: "Find projects whose title matches a regex, across all pages; says if it stopped early and how to go on. total_matched counts the matches in this answer, not all.",
+        description: "Find projects whose title matches a regex, across all pages; says if it stopped early and how to go on. total_matched: matches in this answer only.",
         toolset: Toolset::Projects,
         effect: Effect::READ,
         operations: &[Operation::ListProjects],

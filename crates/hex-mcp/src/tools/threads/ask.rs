@@ -96,7 +96,7 @@ impl HexTool for CreateThread {
     const SPEC: ToolSpec = ToolSpec {
         name: "create_hex_thread",
         title: "Ask Hex's agent",
-        description: "Ask Hex's agent (takes minutes; may add cells or projects). Returns threadId; with wait_seconds, waits for the answer: text, cells, projects.",
+        description: "Ask Hex's agent (takes minutes; may add cells or projects). Returns threadId; wait_seconds waits for the answer.",
         toolset: Toolset::Threads,
         effect: Effect::CREATE,
         operations: &[Operation::CreateThread, Operation::GetThread],

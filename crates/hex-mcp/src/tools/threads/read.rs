@@ -114,7 +114,7 @@ impl HexTool for ListThreads {
     const SPEC: ToolSpec = ToolSpec {
         name: "list_hex_threads",
         title: "List agent threads",
-        description: "Threads of Hex's agent, newest first; pass pagination.after back as `after`.",
+        description: "Threads of Hex's agent, newest first.",
         toolset: Toolset::Threads,
         effect: Effect::READ,
         operations: &[Operation::ListThreads],

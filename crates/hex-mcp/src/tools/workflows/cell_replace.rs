@@ -60,7 +60,7 @@ impl HexTool for ReplaceInCells {
     const SPEC: ToolSpec = ToolSpec {
         name: NAME,
         title: "Replace in cells",
-        description: "Replace in the cells search_hex_cells finds; or move their SQL cells to data_connection_id. Returns diffs and a plan_id; apply with plan_id.",
+        description: "Replace in the cells search_hex_cells finds, or move their SQL cells to data_connection_id. Returns diffs; apply with the plan_id.",
         toolset: Toolset::Workflows,
         effect: Effect::OVERWRITE,
         operations: &[
