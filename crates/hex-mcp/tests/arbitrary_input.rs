@@ -30,6 +30,7 @@ use hex_client::RateLimits;
 use hex_mcp::{
     confirm::{ConfirmKey, Gate},
     context::{HexTarget, Limits, ToolContext},
+    files::AllowedPaths,
     registry::{RegisteredTool, Selection, Toolset},
     server::{HexServer, Serving},
 };
@@ -69,6 +70,28 @@ struct Harness {
     runtime: tokio::runtime::Runtime,
     sandbox: RunningSandbox,
     server: HexServer,
+    /// Removed when the harness is dropped.
+    files: std::path::PathBuf,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.files);
+    }
+}
+
+/// The directory the file tools may read: a small semantic project for the ingest tool (the
+/// generator sends `path: "semantic"` among other paths; see `generate::shaped`).
+fn allowed_dir() -> std::path::PathBuf {
+    let root = std::env::temp_dir().join(format!("hex-mcp-arbitrary-{}", std::process::id()));
+    let project = root.join("semantic");
+    std::fs::create_dir_all(&project).unwrap();
+    std::fs::write(
+        project.join("orders.yml"),
+        "id: orders\nbase_sql_table: a.b.c\n",
+    )
+    .unwrap();
+    root
 }
 
 impl Harness {
@@ -96,10 +119,17 @@ impl Harness {
             toolsets: Some(Toolset::ALL.into_iter().collect()),
             ..Selection::default()
         };
+        let files = allowed_dir();
         let server = HexServer::new(
             Arc::new(hex_mcp::tools::registry()),
             selection,
-            ToolContext::new(target, Limits::default()),
+            ToolContext::new(
+                target,
+                Limits {
+                    allowed_paths: AllowedPaths::from_sources(&[files.clone()], None).unwrap(),
+                    ..Limits::default()
+                },
+            ),
             Gate::new(true, ConfirmKey::random().unwrap()),
             Serving::default(),
         );
@@ -107,6 +137,7 @@ impl Harness {
             runtime,
             sandbox,
             server,
+            files,
         }
     }
 

@@ -258,6 +258,15 @@ fn shaped(name: &str, ids: &Ids) -> Option<BoxedStrategy<Value>> {
                                      "database": "d", "username": "u", "password": "p"}})),
         ]
         .boxed(),
+        // The harness allows one directory holding `semantic/`; the others must be refused.
+        "path" => proptest::sample::select(vec![
+            "semantic",
+            "semantic/orders.yml",
+            "../semantic",
+            "/proc/self/environ",
+        ])
+        .prop_map(|path| json!(path))
+        .boxed(),
         _ => return None,
     })
 }
