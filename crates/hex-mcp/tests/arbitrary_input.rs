@@ -126,7 +126,8 @@ impl Harness {
             ToolContext::new(
                 target,
                 Limits {
-                    allowed_paths: AllowedPaths::from_sources(&[files.clone()], None).unwrap(),
+                    allowed_paths: AllowedPaths::from_sources(std::slice::from_ref(&files), None)
+                        .unwrap(),
                     ..Limits::default()
                 },
             ),
