@@ -16,7 +16,7 @@ mod common;
 
 use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
-use common::{Launch, Session, sandbox};
+use common::{Launch, Session, assert_walk_progress, sandbox};
 use hex_client::{
     HexClient, Quota, RateGroup, RateLimits, SecretString,
     api::{
@@ -163,12 +163,15 @@ async fn a_bulk_change_is_previewed_then_reaches_every_selected_project_once() {
         0
     );
 
+    let progress_before = session.progress().len();
     let applied = session
         .call(BULK, with(arguments.clone(), "apply_token", &token))
         .await
         .ok();
     assert_eq!(applied["status"], "applied", "{applied}");
     assert_eq!(applied["applied"], 5);
+    let progress = session.progress_since(progress_before, 5).await;
+    assert_walk_progress(&progress, 5.0, "5 of 5 projects");
     assert_eq!(group_patches(&sandbox, &projects[0]), 0);
     for project in &projects[1..] {
         assert_eq!(group_patches(&sandbox, project), 1, "{project}");
@@ -586,6 +589,13 @@ async fn the_scheduled_run_check_lists_a_failing_project_first() {
         .await
         .ok();
     assert_eq!(check["scheduled"], 3, "{check}");
+    let progress = session.progress_since(0, 4).await;
+    assert_walk_progress(&progress, 3.0, "checked 3 of 3");
+    let announced = progress[0].message.as_deref().unwrap();
+    assert!(
+        announced.starts_with("3 scheduled projects to check"),
+        "{announced}"
+    );
     assert_eq!(check["failed"], 1);
     let runs = check["runs"].as_array().unwrap();
     assert_eq!(

@@ -16,7 +16,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Launch, Session, TOKEN, sandbox, sandbox_with};
+use common::{Launch, Session, TOKEN, assert_walk_progress, sandbox, sandbox_with};
 use hex_client::{
     HexClient, RateLimits, SecretString,
     api::{
@@ -201,9 +201,23 @@ async fn search_finds_exactly_the_planted_cells_in_a_long_notebook_and_across_pr
 
     // The whole workspace, and one collection.
     let args = json!({"pattern": "zq_dev.", "limit": 500});
+    let before = session.progress().len();
     let answer = session.call("search_hex_cells", args).await.ok();
     assert_eq!(set(&found(&answer)), planted);
     assert_eq!(answer["walk"]["projects"], workspace.len());
+    // A client that sent a progress token saw the walk announced, then each project searched.
+    let n = workspace.len();
+    let progress = session.progress_since(before, n + 1).await;
+    assert_walk_progress(
+        &progress,
+        n as f64,
+        &format!("searched {n} of {n} projects"),
+    );
+    let announced = progress[0].message.as_deref().unwrap();
+    assert!(
+        announced.starts_with(&format!("searching {n} projects")),
+        "{announced}"
+    );
     let titles: BTreeMap<String, String> = workspace.iter().cloned().collect();
     for project in answer["projects"].as_array().unwrap() {
         assert_eq!(project["title"], titles[project["id"].as_str().unwrap()]);
@@ -433,10 +447,15 @@ async fn a_replace_is_planned_then_applied_to_unchanged_cells_and_finished_after
     let mut apply = replace_args(&project);
     apply["plan_id"] = json!(plan_id);
     let reads_before = sandbox.count_requests("GET", "/v1/cells/*");
+    let progress_before = session.progress().len();
     let report = session
         .call("replace_in_hex_cells", apply.clone())
         .await
         .ok();
+    let progress = session.progress_since(progress_before, 121).await;
+    assert_walk_progress(&progress, 120.0, "worked through 120 of 120 cells");
+    let announced = progress[0].message.as_deref().unwrap();
+    assert!(announced.starts_with("applying 120 cells"), "{announced}");
     // The cells were read back by walking the notebook, not one GetCell each.
     assert_eq!(sandbox.count_requests("GET", "/v1/cells/*"), reads_before);
     assert_eq!(report["applied"].as_array().unwrap().len(), 118, "{report}");

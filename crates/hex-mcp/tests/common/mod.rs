@@ -464,6 +464,24 @@ impl Session {
         self.client.service().progress.lock().unwrap().clone()
     }
 
+    /// The progress notifications after the first `from`, once at least `count` of them have
+    /// arrived (bounded: the client handles a notification apart from the answer that follows
+    /// it, so the last can land just after its call returned).
+    pub async fn progress_since(
+        &self,
+        from: usize,
+        count: usize,
+    ) -> Vec<ProgressNotificationParam> {
+        for _ in 0..200 {
+            if self.progress().len() >= from + count {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let mut progress = self.progress();
+        progress.split_off(from.min(progress.len()))
+    }
+
     pub async fn tool_names(&self) -> Vec<String> {
         self.client
             .list_all_tools()
@@ -516,4 +534,25 @@ pub async fn poll_until(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("{tool} never reached the expected state; last answer: {last}");
+}
+
+/// A bulk walk's progress as a client sees it: every step of one call's token with the same
+/// `total`, never going back, the last at `total` of `total` saying `last`.
+pub fn assert_walk_progress(notes: &[ProgressNotificationParam], total: f64, last: &str) {
+    let messages: Vec<&str> = notes.iter().filter_map(|n| n.message.as_deref()).collect();
+    assert!(notes.len() >= 2, "{messages:?}");
+    let token = &notes[0].progress_token;
+    assert!(
+        notes.iter().all(|n| &n.progress_token == token),
+        "{messages:?}"
+    );
+    assert!(notes.iter().all(|n| n.total == Some(total)), "{notes:?}");
+    assert!(
+        notes
+            .windows(2)
+            .all(|pair| pair[0].progress <= pair[1].progress),
+        "{notes:?}"
+    );
+    assert_eq!(notes.last().unwrap().progress, total, "{messages:?}");
+    assert!(messages.last().unwrap().contains(last), "{messages:?}");
 }
