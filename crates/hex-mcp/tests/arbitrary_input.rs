@@ -70,28 +70,9 @@ struct Harness {
     runtime: tokio::runtime::Runtime,
     sandbox: RunningSandbox,
     server: HexServer,
-    /// Removed when the harness is dropped.
-    files: std::path::PathBuf,
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.files);
-    }
-}
-
-/// The directory the file tools may read: a small semantic project for the ingest tool (the
-/// generator sends `path: "semantic"` among other paths; see `generate::shaped`).
-fn allowed_dir() -> std::path::PathBuf {
-    let root = std::env::temp_dir().join(format!("hex-mcp-arbitrary-{}", std::process::id()));
-    let project = root.join("semantic");
-    std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(
-        project.join("orders.yml"),
-        "id: orders\nbase_sql_table: a.b.c\n",
-    )
-    .unwrap();
-    root
+    /// The directory the file tools may read: the generator sends `path: "semantic"` among
+    /// other paths (see `generate::shaped`).
+    _files: common::temp_dir::TempDir,
 }
 
 impl Harness {
@@ -119,14 +100,14 @@ impl Harness {
             toolsets: Some(Toolset::ALL.into_iter().collect()),
             ..Selection::default()
         };
-        let files = allowed_dir();
+        let files = common::temp_dir::TempDir::with_semantic_project("arbitrary");
         let server = HexServer::new(
             Arc::new(hex_mcp::tools::registry()),
             selection,
             ToolContext::new(
                 target,
                 Limits {
-                    allowed_paths: AllowedPaths::from_sources(std::slice::from_ref(&files), None)
+                    allowed_paths: AllowedPaths::from_sources(&[files.path().to_path_buf()], None)
                         .unwrap(),
                     ..Limits::default()
                 },
@@ -138,7 +119,7 @@ impl Harness {
             runtime,
             sandbox,
             server,
-            files,
+            _files: files,
         }
     }
 

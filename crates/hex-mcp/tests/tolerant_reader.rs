@@ -19,9 +19,11 @@
 
 #[path = "../../hex-client/tests/support/hex_schema.rs"]
 mod hex_schema;
+#[path = "common/temp_dir.rs"]
+mod temp_dir;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -186,19 +188,6 @@ fn calls() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// A directory the tools may read (the semantic project the ingest tool zips).
-fn allowed_dir() -> PathBuf {
-    let root = std::env::temp_dir().join(format!("hex-mcp-tolerant-{}", std::process::id()));
-    let project = root.join("semantic");
-    std::fs::create_dir_all(&project).unwrap();
-    std::fs::write(
-        project.join("orders.yml"),
-        "id: orders\nbase_sql_table: a.b.c\n",
-    )
-    .unwrap();
-    root
-}
-
 /// A server with every tool, no confirmations (the test runs tools, not the gate), no pacing,
 /// no retries worth waiting for, and short search walks, talking to `base_url`.
 fn server(base_url: String, allowed: &Path) -> HexServer {
@@ -237,6 +226,8 @@ struct Harness {
     fake: FakeHex,
     server: HexServer,
     _mock: MockServer,
+    /// The semantic project the ingest tool zips.
+    _files: temp_dir::TempDir,
 }
 
 fn harness() -> Harness {
@@ -254,12 +245,14 @@ fn harness() -> Harness {
             .await;
         mock
     });
-    let server = server(format!("{}/api/v1", mock.uri()), &allowed_dir());
+    let files = temp_dir::TempDir::with_semantic_project("tolerant");
+    let server = server(format!("{}/api/v1", mock.uri()), files.path());
     Harness {
         runtime,
         fake,
         server,
         _mock: mock,
+        _files: files,
     }
 }
 

@@ -10,6 +10,7 @@
 )]
 
 pub mod balancer;
+pub mod temp_dir;
 
 use std::{
     pin::Pin,
@@ -171,6 +172,8 @@ pub struct Session {
     pub stdout: Recorded,
     pub stderr: Recorded,
     child: tokio::process::Child,
+    /// The server's HOME, removed with the session.
+    _home: temp_dir::TempDir,
 }
 
 /// How to start the server.
@@ -256,18 +259,13 @@ impl Launch {
             self.args
                 .extend(["--toolsets".to_string(), "all".to_string()]);
         }
-        let home = std::env::temp_dir().join(format!(
-            "hex-mcp-test-home-{}-{}",
-            std::process::id(),
-            uuid_like()
-        ));
-        std::fs::create_dir_all(&home).unwrap();
+        let home = temp_dir::TempDir::new("test-home");
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_hex-mcp"));
         command
             .args(&self.args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", &home)
+            .env("HOME", home.path())
             .env("HEX_MCP_LOG", "debug")
             .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdin(Stdio::piped())
@@ -337,6 +335,7 @@ impl Launch {
             stdout,
             stderr,
             child,
+            _home: home,
         }
     }
 }
@@ -352,12 +351,6 @@ async fn served_url(stderr: &Recorded) -> String {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server never said where it serves: {}", stderr.text());
-}
-
-fn uuid_like() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// What a tool answered: its structured content, and whether it was an error.
