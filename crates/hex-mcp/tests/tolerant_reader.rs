@@ -188,9 +188,9 @@ fn calls() -> Vec<(&'static str, Value)> {
     ]
 }
 
-/// A server with every tool, no confirmations (the test runs tools, not the gate), no pacing,
-/// no retries worth waiting for, and short search walks, talking to `base_url`.
-fn server(base_url: String, allowed: &Path) -> HexServer {
+/// What the tools and resources work with: no pacing, no retries worth waiting for, and short
+/// search walks, talking to `base_url`.
+fn context(base_url: String, allowed: &Path) -> ToolContext {
     let target = HexTarget {
         base_url,
         token: Some(SecretString::from("test-token")),
@@ -205,6 +205,11 @@ fn server(base_url: String, allowed: &Path) -> HexServer {
         list_text_chars: 4_000,
         allowed_paths: AllowedPaths::from_sources(&[allowed.to_path_buf()], None).unwrap(),
     };
+    ToolContext::new(target, limits)
+}
+
+/// A server with every tool and no confirmations (the test runs tools, not the gate).
+fn server(context: ToolContext) -> HexServer {
     let selection = Selection {
         toolsets: Some(Toolset::ALL.into_iter().collect()),
         ..Selection::default()
@@ -212,7 +217,7 @@ fn server(base_url: String, allowed: &Path) -> HexServer {
     HexServer::new(
         Arc::new(hex_mcp::tools::registry()),
         selection,
-        ToolContext::new(target, limits),
+        context,
         Gate::new(false, ConfirmKey::random().unwrap()),
         Serving {
             call_timeout: None,
@@ -225,6 +230,8 @@ struct Harness {
     runtime: tokio::runtime::Runtime,
     fake: FakeHex,
     server: HexServer,
+    /// The server's context, for what is not a tool (resources).
+    context: ToolContext,
     _mock: MockServer,
     /// The semantic project the ingest tool zips.
     _files: temp_dir::TempDir,
@@ -246,11 +253,12 @@ fn harness() -> Harness {
         mock
     });
     let files = temp_dir::TempDir::with_semantic_project("tolerant");
-    let server = server(format!("{}/api/v1", mock.uri()), files.path());
+    let context = context(format!("{}/api/v1", mock.uri()), files.path());
     Harness {
         runtime,
         fake,
-        server,
+        server: server(context.clone()),
+        context,
         _mock: mock,
         _files: files,
     }
@@ -533,5 +541,46 @@ fn bad_items_behind_a_flatten_and_beside_it_are_each_reported_once() {
         skipped_at(&output),
         [("resources", 1), ("topics", 1)],
         "{output}"
+    );
+}
+
+#[test]
+fn the_notebook_resource_shows_a_cell_that_did_not_read_in_its_place_and_why() {
+    let harness = harness();
+    let sql = |id: &str, source: &str| {
+        json!({"id": id, "staticId": id, "cellType": "SQL", "label": null,
+               "dataConnectionId": null, "projectId": ID,
+               "contents": {"sqlCell": {"source": source}}})
+    };
+    // The second cell's type is a number, which Hex's description does not allow.
+    harness.fake.set(
+        Operation::ListCells,
+        200,
+        json!({
+            "values": [sql("c1", "select 1"), {"id": "c2", "staticId": "c2", "cellType": 7,
+                       "projectId": ID}, sql("c3", "select 3")],
+            "pagination": {"after": null, "before": null},
+        }),
+    );
+    let uri = format!("hex://projects/{ID}/cells");
+    let read = harness
+        .runtime
+        .block_on(hex_mcp::resources::read(&harness.context, &uri))
+        .unwrap();
+    let text = serde_json::to_value(&read.contents[0]).unwrap()["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let first = text.find("select 1").unwrap();
+    let second = text.find("## 2. (could not be read)").unwrap();
+    let third = text.find("## 3. SQL").unwrap();
+    assert!(first < second && second < third, "{text}");
+    assert!(
+        text.contains("Cell id c2: cellType: invalid type"),
+        "{text}"
+    );
+    assert!(
+        text.contains("1 of these cells could not be read"),
+        "{text}"
     );
 }

@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use hex_client::api::cells::{Cell, CellType, ListCellsParams};
-use hex_client::{HexError, StopReason};
+use hex_client::{HexError, SkippedItem, StopReason};
 
 use crate::{context::ToolContext, errors::ToolError, input::HexId, output::sanitise_text};
 
@@ -21,6 +21,7 @@ pub async fn render(ctx: &ToolContext, project: &HexId) -> Result<String, ToolEr
     let mut text = String::new();
     let mut shown = 0usize;
     let mut not_shown = 0usize;
+    let mut unreadable = 0usize;
     let mut stopped = None;
     while let Some(page) = pages.next_page().await {
         let page = match page {
@@ -32,10 +33,14 @@ pub async fn render(ctx: &ToolContext, project: &HexId) -> Result<String, ToolEr
             }
             Err(error) => return Err(error.into()),
         };
-        for cell in page.values {
+        unreadable += page.skipped.len();
+        for entry in in_notebook_order(page.values, page.skipped) {
             if text.len() < MAX_TEXT_BYTES {
                 shown += 1;
-                write_cell(&mut text, shown, &cell);
+                match entry {
+                    Entry::Cell(cell) => write_cell(&mut text, shown, &cell),
+                    Entry::Unreadable(item) => write_unreadable(&mut text, shown, &item),
+                }
             } else {
                 not_shown += 1;
             }
@@ -55,6 +60,12 @@ pub async fn render(ctx: &ToolContext, project: &HexId) -> Result<String, ToolEr
         out.push_str("The project has no cells.\n");
     }
     out.push_str(&text);
+    if unreadable > 0 {
+        let _ = writeln!(
+            out,
+            "\n…{unreadable} of these cells could not be read (each says why in its place); get_hex_cell reads one by id."
+        );
+    }
     if not_shown > 0 {
         let _ = writeln!(
             out,
@@ -70,6 +81,35 @@ pub async fn render(ctx: &ToolContext, project: &HexId) -> Result<String, ToolEr
         );
     }
     Ok(out)
+}
+
+/// A page's cells and the items of it that did not read, in Hex's order.
+enum Entry {
+    Cell(Cell),
+    Unreadable(SkippedItem),
+}
+
+fn in_notebook_order(cells: Vec<Cell>, mut skipped: Vec<SkippedItem>) -> Vec<Entry> {
+    skipped.sort_by_key(|item| item.index);
+    let mut skipped = skipped.into_iter().peekable();
+    let mut entries = Vec::with_capacity(cells.len() + skipped.len());
+    for cell in cells {
+        while let Some(item) = skipped.next_if(|item| item.index <= entries.len()) {
+            entries.push(Entry::Unreadable(item));
+        }
+        entries.push(Entry::Cell(cell));
+    }
+    entries.extend(skipped.map(Entry::Unreadable));
+    entries
+}
+
+/// `## 3. (could not be read)`, with the cell's id when Hex gave one and what did not match.
+fn write_unreadable(out: &mut String, number: usize, item: &SkippedItem) {
+    let _ = write!(out, "## {number}. (could not be read)\n\n");
+    if let Some(id) = &item.id {
+        let _ = write!(out, "Cell id {}: ", sanitise_text(id));
+    }
+    let _ = writeln!(out, "{}\n", sanitise_text(&item.reason));
 }
 
 /// `## 3. SQL · revenue (connection <id>)` and the source in a fence that none of its own
@@ -132,6 +172,40 @@ mod tests {
         assert_eq!(
             out,
             "## 2. SQL · revenue (connection dc1)\n\n````sql\nselect 1 -- ```\n````\n\n"
+        );
+    }
+
+    #[test]
+    fn cells_that_did_not_read_keep_their_place_in_the_notebook() {
+        let sql = |id: &str| {
+            cell(serde_json::json!({
+                "id": id, "staticId": id, "cellType": "SQL", "projectId": "p1",
+            }))
+        };
+        let unreadable = |index: usize, id: &str| SkippedItem {
+            list: None,
+            index,
+            id: Some(id.to_string()),
+            reason: "cellType: invalid type: integer".to_string(),
+        };
+        // Hex sent c1, bad, c3, c4, bad: positions 1 and 4 did not read.
+        let entries = in_notebook_order(
+            vec![sql("c1"), sql("c3"), sql("c4")],
+            vec![unreadable(4, "b5"), unreadable(1, "b2")],
+        );
+        let order: Vec<String> = entries
+            .iter()
+            .map(|entry| match entry {
+                Entry::Cell(cell) => cell.id.clone(),
+                Entry::Unreadable(item) => format!("?{}", item.index),
+            })
+            .collect();
+        assert_eq!(order, ["c1", "?1", "c3", "c4", "?4"]);
+        let mut out = String::new();
+        write_unreadable(&mut out, 2, &unreadable(1, "b2"));
+        assert_eq!(
+            out,
+            "## 2. (could not be read)\n\nCell id b2: cellType: invalid type: integer\n\n"
         );
     }
 
