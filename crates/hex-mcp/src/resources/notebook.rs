@@ -85,7 +85,7 @@ pub async fn render(ctx: &ToolContext, project: &HexId) -> Result<String, ToolEr
 
 /// A page's cells and the items of it that did not read, in Hex's order.
 enum Entry {
-    Cell(Cell),
+    Cell(Box<Cell>),
     Unreadable(SkippedItem),
 }
 
@@ -97,7 +97,7 @@ fn in_notebook_order(cells: Vec<Cell>, mut skipped: Vec<SkippedItem>) -> Vec<Ent
         while let Some(item) = skipped.next_if(|item| item.index <= entries.len()) {
             entries.push(Entry::Unreadable(item));
         }
-        entries.push(Entry::Cell(cell));
+        entries.push(Entry::Cell(Box::new(cell)));
     }
     entries.extend(skipped.map(Entry::Unreadable));
     entries
